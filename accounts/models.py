@@ -1,0 +1,80 @@
+"""Customers, their bank accounts, and the double-entry ledger that backs every balance."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Customer(models.Model):
+    """A bank customer, known by the identity provider's stable subject identifier."""
+
+    sub = models.CharField("subject (sub)", max_length=255, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or self.sub
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        SAVINGS = "savings", "Savings"
+        # The bank's own settlement account: money enters and leaves the bank through it, so
+        # it is the one account allowed below zero and the sum of all balances stays 0.
+        CLEARING = "clearing", "Clearing (bank internal)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FROZEN = "frozen", "Frozen"
+        CLOSED = "closed", "Closed"
+
+    number = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECKING)
+    currency = models.CharField(max_length=3, default="USD")
+    balance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["customer_id", "number"]
+        constraints = [
+            # The database itself refuses an overdrawn customer account, whatever the code does.
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) | Q(kind="clearing"),
+                name="account_balance_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class LedgerEntry(models.Model):
+    """One side of a transfer: a signed amount on one account, and the balance it left."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    transfer = models.ForeignKey(
+        "transfers.Transfer", on_delete=models.PROTECT, related_name="entries"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "transfer"], name="one_entry_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.number} {self.amount:+}"

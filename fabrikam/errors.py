@@ -1,0 +1,36 @@
+"""The one error hierarchy for business rules; views map it to HTML or problem+json."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A rule was broken in a way the caller can understand and act on."""
+
+    code = "application_error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class NotFound(ApplicationError):
+    code = "not_found"
+    status = 404
+
+
+class TransferInvalid(ApplicationError):
+    """The request itself is wrong (amount, accounts); nothing is recorded."""
+
+    code = "invalid_transfer"
+    status = 422
+
+
+class IdempotencyConflict(ApplicationError):
+    """An idempotency key was reused for a request with different content."""
+
+    code = "idempotency_key_reused"
+    status = 422

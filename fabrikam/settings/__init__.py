@@ -1,0 +1,1 @@
+"""Settings: `base` holds everything; `dev` (default), `test` and `production` adjust it."""

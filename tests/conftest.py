@@ -1,0 +1,53 @@
+"""Fixtures shared by every test module: the Alice / Bob / Charlie personas and helpers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from accounts.models import Account
+from tests.factories import AccountFactory, CustomerFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite, saying why, instead of passing them silently."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL row locks: set DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def alice():
+    return CustomerFactory(sub="test|alice", name="Alice Ng")
+
+
+@pytest.fixture
+def bob():
+    return CustomerFactory(sub="test|bob", name="Bob Okafor")
+
+
+@pytest.fixture
+def charlie():
+    return CustomerFactory(sub="test|charlie", name="Charlie Haas")
+
+
+@pytest.fixture
+def alice_checking(alice) -> Account:
+    return AccountFactory(customer=alice, number="1000000011", balance=Decimal("1000.00"))
+
+
+@pytest.fixture
+def alice_savings(alice) -> Account:
+    return AccountFactory(
+        customer=alice, number="1000000012", kind=Account.Kind.SAVINGS, balance=Decimal("50.00")
+    )
+
+
+@pytest.fixture
+def bob_checking(bob) -> Account:
+    return AccountFactory(customer=bob, number="1000000021", balance=Decimal("200.00"))
