@@ -1,0 +1,135 @@
+"""Many threads moving money at once, on PostgreSQL where row locks are real."""
+
+from __future__ import annotations
+
+import random
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from tests.factories import AccountFactory, CustomerFactory
+from tests.ledger import assert_ledger_consistent
+from transfers.models import Transfer
+from transfers.services import transfer_create
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_in_threads(count: int, work) -> list[BaseException]:
+    """Start `count` threads together; return every exception a caller would have seen."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def target(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # every error is a test failure
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_random_concurrent_transfers_keep_every_invariant():
+    accounts = [AccountFactory(balance=Decimal("300.00")) for _ in range(4)]
+    hot = accounts[0]
+
+    def work(index: int) -> None:
+        rng = random.Random(index)
+        for step in range(25):
+            if step % 3 == 0:  # everyone also hammers one hot account
+                source, destination = hot, rng.choice(accounts[1:])
+            else:
+                source, destination = rng.sample(accounts, 2)
+            transfer_create(
+                customer=source.customer,
+                source_number=source.number,
+                destination_number=destination.number,
+                amount=Decimal(rng.randint(1, 9000)) / 100,
+            )
+
+    errors = run_in_threads(12, work)
+
+    assert errors == []
+    assert Transfer.objects.filter(status=Transfer.Status.COMPLETED).count() > 50
+    assert_ledger_consistent()
+
+
+def test_opposite_direction_pairs_never_deadlock():
+    alice = AccountFactory(balance=Decimal("1000.00"))
+    bob = AccountFactory(balance=Decimal("1000.00"))
+
+    def work(index: int) -> None:
+        source, destination = (alice, bob) if index % 2 else (bob, alice)
+        for _ in range(30):
+            transfer_create(
+                customer=source.customer,
+                source_number=source.number,
+                destination_number=destination.number,
+                amount="1.00",
+            )
+
+    errors = run_in_threads(10, work)
+
+    assert errors == []
+    moved = Transfer.objects.filter(status=Transfer.Status.COMPLETED, source__in=[alice, bob])
+    assert moved.count() == 300
+    assert_ledger_consistent()
+
+
+def test_a_hot_account_is_never_overdrawn():
+    hot = AccountFactory(balance=Decimal("100.00"))
+    payees = [AccountFactory() for _ in range(3)]
+
+    def work(index: int) -> None:
+        for _ in range(10):
+            transfer_create(
+                customer=hot.customer,
+                source_number=hot.number,
+                destination_number=payees[index % 3].number,
+                amount="7.00",
+            )
+
+    errors = run_in_threads(10, work)
+
+    assert errors == []
+    hot.refresh_from_db()
+    assert hot.balance == Decimal("2.00")  # 14 transfers of 7.00 fit in 100.00
+    assert Transfer.objects.filter(status=Transfer.Status.COMPLETED, source=hot).count() == 14
+    assert Transfer.objects.filter(decline_reason="insufficient_funds", source=hot).count() == 86
+    assert_ledger_consistent()
+
+
+def test_the_same_idempotency_key_sent_concurrently_creates_one_transfer():
+    customer = CustomerFactory()
+    source = AccountFactory(customer=customer, balance=Decimal("500.00"))
+    destination = AccountFactory()
+    results: list[Transfer] = []
+
+    def work(index: int) -> None:
+        results.append(
+            transfer_create(
+                customer=customer,
+                source_number=source.number,
+                destination_number=destination.number,
+                amount="10.00",
+                idempotency_key="double-click",
+            )
+        )
+
+    errors = run_in_threads(10, work)
+
+    assert errors == []
+    assert len({t.pk for t in results}) == 1
+    source.refresh_from_db()
+    assert source.balance == Decimal("490.00")
+    assert Transfer.objects.filter(idempotency_key="double-click").count() == 1
