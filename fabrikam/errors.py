@@ -34,3 +34,24 @@ class IdempotencyConflict(ApplicationError):
 
     code = "idempotency_key_reused"
     status = 422
+
+
+class SignInRequired(ApplicationError):
+    """The visitor must sign in (again): no session, or its access token has expired."""
+
+    code = "sign_in_required"
+    status = 401
+
+
+class SignInFailed(ApplicationError):
+    """An authorization response was refused; the message is safe to show the visitor."""
+
+    code = "sign_in_failed"
+    status = 400
+
+
+class ServiceUnavailable(ApplicationError):
+    """The identity provider or the resource API cannot be reached right now."""
+
+    code = "service_unavailable"
+    status = 503

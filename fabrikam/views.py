@@ -1,10 +1,80 @@
-"""Site-wide pages: the landing page."""
+"""Site-wide pages: the landing page (the dashboard once signed in), sign-in and sign-out."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import logging
+
+from django.contrib.auth import get_user_model, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import oidc
+from .errors import SignInFailed
+from .tokens import sign_in_tokens, store_sign_in
+
+log = logging.getLogger("fabrikam.security")
+SILENT_ERRORS = {"login_required", "interaction_required", "consent_required"}
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        from accounts.views import dashboard  # the dashboard is the signed-in home page
+
+        return dashboard(request)
     return render(request, "home.html")
+
+
+@require_GET
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = oidc.safe_next(request, request.GET.get("next"))
+    silent = request.GET.get("prompt") == "none"
+    return oidc.start(request, flow=oidc.Flow(purpose="sign_in", next_url=next_url, silent=silent))
+
+
+@require_GET
+def callback(request: HttpRequest) -> HttpResponse:
+    flow = oidc.pending_flow(request)
+    try:
+        flow, token = oidc.finish(request)
+    except SignInFailed as exc:
+        if flow is not None and flow.silent and exc.code in SILENT_ERRORS:
+            # The provider's session has ended too: ask the user to sign in interactively.
+            return oidc.start(request, flow=oidc.Flow(purpose="sign_in", next_url=flow.next_url))
+        raise
+    return _complete_sign_in(request, flow, token)
+
+
+def _complete_sign_in(request: HttpRequest, flow: oidc.Flow, token: dict) -> HttpResponse:
+    claims = token["userinfo"]
+    sub = claims["sub"]
+    if request.user.is_authenticated and request.user.get_username() != sub:
+        logout(request)  # a different person signed in on this browser: start clean
+    user, created = get_user_model().objects.update_or_create(
+        username=sub[:150],
+        defaults={
+            "email": claims.get("email", ""),
+            "first_name": (claims.get("name") or "")[:150],
+        },
+    )
+    if created:  # the provider authenticates; a local password would be a second way in
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    # login() cycles the session key, so a session id planted before sign-in is worthless.
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    store_sign_in(request, token)
+    log.info("security.sign_in sub=%s amr=%s", sub, ",".join(claims.get("amr") or []))
+    return HttpResponseRedirect(flow.next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    # GET only asks for confirmation: a link or image must not be able to sign anyone out.
+    if request.method == "GET":
+        return render(request, "logout.html")
+    id_token = sign_in_tokens(request).get("id_token")
+    if request.user.is_authenticated:
+        log.info("security.sign_out sub=%s", request.user.get_username())
+    logout(request)  # flushes the session and its tokens
+    return HttpResponseRedirect(oidc.logout_url(request, id_token))

@@ -33,13 +33,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fabrikam.middleware.WebErrorMiddleware",
 ]
 
 ROOT_URLCONF = "fabrikam.urls"
@@ -114,6 +114,22 @@ AUTH0_CLIENT_SECRET = env("AUTH0_CLIENT_SECRET", default=None)
 AUTH0_AUDIENCE = env("AUTH0_AUDIENCE", default="https://api.fabrikam.example")
 API_BASE_URL = env("API_BASE_URL", default=None)
 MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+# Web client (fabrikam/oidc.py). The redirect URI defaults to this site's /callback.
+OIDC_REDIRECT_URI = env("OIDC_REDIRECT_URI", default=None)
+# Also send RFC 8707 `resource` (sent anyway when discovery advertises support).
+OIDC_SEND_RESOURCE = env.bool("OIDC_SEND_RESOURCE", default=False)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# Seconds the web app waits for the resource API before showing a clear error.
+API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
+LOGIN_URL = "login"
+# Resource API token validation (fabrikam/bearer.py).
+# Auth0's default access-token profile says `typ: JWT`; RFC 9068 tokens say `at+jwt`. Off by
+# default because `JWT` is also what an ID token says.
+API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
+# Where the API reads signing keys; default: the `jwks_uri` of the issuer's discovery document.
+API_JWKS_URL = env("API_JWKS_URL", default=None)
+# Clock skew tolerated on exp, nbf and iat, in seconds (capped at 60 by the validator).
+API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"

@@ -1,0 +1,53 @@
+"""The one place the web site turns business errors into pages (the API has its own)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from .errors import ApplicationError, NotFound, ServiceUnavailable, SignInFailed, SignInRequired
+
+log = logging.getLogger("fabrikam.web")
+
+TITLES = {
+    400: "That did not work",
+    403: "Not allowed",
+    404: "Page not found",
+    503: "Temporarily unavailable",
+}
+
+
+def error_page(request: HttpRequest, status: int, message: str, **context) -> HttpResponse:
+    context = {"title": TITLES.get(status, "Something went wrong"), "message": message, **context}
+    return render(request, "error.html", context, status=status)
+
+
+class WebErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/") or not isinstance(exc, ApplicationError):
+            return None
+        if isinstance(exc, SignInRequired):
+            # An expired session signs in again silently when the provider still knows the
+            # user, and brings them back to the page they asked for.
+            params = {"next": request.get_full_path()}
+            if exc.code == "expired":
+                params["prompt"] = "none"
+            return HttpResponseRedirect(f"{reverse('login')}?{urlencode(params)}")
+        if isinstance(exc, SignInFailed):
+            return error_page(request, 400, exc.message, retry_sign_in=True)
+        if isinstance(exc, NotFound):
+            return error_page(request, 404, exc.message)
+        if isinstance(exc, ServiceUnavailable):
+            return error_page(request, 503, exc.message)
+        return error_page(request, exc.status if exc.status < 500 else 400, exc.message)
