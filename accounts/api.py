@@ -1,0 +1,88 @@
+"""The `read:accounts` resource API: the caller's own accounts and their ledger, as JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+from fabrikam.bearer import requires_scope
+from fabrikam.errors import ApplicationError, NotFound
+from fabrikam.problems import api_view
+
+from .models import Account, LedgerEntry
+from .selectors import account_get, account_history, account_list, mask_name
+
+
+@api_view("GET")
+@requires_scope("read:accounts")
+def accounts_list(request: HttpRequest) -> JsonResponse:
+    accounts = account_list(customer=request.customer)
+    return JsonResponse({"accounts": [_account_json(account) for account in accounts]})
+
+
+@api_view("GET")
+@requires_scope("read:accounts")
+def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
+    page_number = _page_number(request.GET.get("page", "1"))
+    account = account_get(customer=request.customer, number=number)
+    page = account_history(account=account, page=page_number)
+    # Paginator.get_page() quietly serves the last page for a page past the end; an API
+    # client paging forward should learn it went too far instead.
+    if page.number != page_number:
+        raise NotFound("No such page.", field="page")
+    return JsonResponse(
+        {
+            "account": _account_json(account),
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "count": page.paginator.count,
+            "previous_page": page.previous_page_number() if page.has_previous() else None,
+            "next_page": page.next_page_number() if page.has_next() else None,
+            "transactions": [_entry_json(entry, account) for entry in page],
+        }
+    )
+
+
+def _page_number(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ApplicationError("page must be a whole number from 1.", field="page", code="invalid")
+    return int(raw)
+
+
+def _money(amount: Decimal) -> str:
+    # A string, never a float: "1234.50" survives every JSON parser unchanged.
+    return f"{amount:.2f}"
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    return {
+        "number": account.number,
+        "kind": account.kind,
+        "currency": account.currency,
+        "balance": _money(account.balance),
+        "status": account.status,
+    }
+
+
+def _entry_json(entry: LedgerEntry, account: Account) -> dict[str, Any]:
+    transfer = entry.transfer
+    other = transfer.destination if entry.amount < 0 else transfer.source
+    if other.customer_id == account.customer_id:
+        counterparty = f"Your {other.kind} account"
+    elif other.kind == Account.Kind.CLEARING:
+        counterparty = other.customer.name  # the bank itself: deposits, welcome money
+    else:
+        # Enough to recognise a payee, not enough to harvest names (see mask_name).
+        counterparty = mask_name(other.customer.name)
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at.isoformat(),
+        "amount": _money(entry.amount),
+        "balance_after": _money(entry.balance_after),
+        "memo": transfer.memo,
+        "counterparty": counterparty,
+        "counterparty_account": other.number,
+        "transfer": str(transfer.pk),
+    }

@@ -1,0 +1,254 @@
+"""The API's OpenAPI 3.1 description as a Python dict, kept true by tests/fabrikam/test_openapi.py.
+
+Add an endpoint by adding its entry to `PATHS` (and its schemas to `SCHEMAS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from .jwks import discovery_url
+
+
+def _json(schema_name: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def _problem(description: str, *, challenge: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    if challenge:
+        response["headers"] = {"WWW-Authenticate": {"$ref": "#/components/headers/WWWAuthenticate"}}
+    return response
+
+
+def _secured(scope: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation that needs a bearer access token with `scope`, and its refusals."""
+    operation["security"] = [{"bearerAuth": [scope]}, {"oidc": [scope]}]
+    operation["responses"].update(
+        {
+            "400": _problem(
+                "invalid_request: e.g. a token sent both in the header and the URL",
+                challenge=True,
+            ),
+            "401": _problem(
+                "No access token (challenge without error code), or invalid_token",
+                challenge=True,
+            ),
+            "403": _problem(f"insufficient_scope: the token lacks {scope}", challenge=True),
+        }
+    )
+    return operation
+
+
+_MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "examples": ["1234.50"]}
+_PAGE_NUMBER = {"type": ["integer", "null"], "minimum": 1}
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details, with `code` and `field` extension members.",
+        "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": {"type": "string", "format": "uri-reference"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "code": {"type": "string", "examples": ["invalid_token", "not_found"]},
+            "field": {"type": "string"},
+        },
+    },
+    "Account": {
+        "type": "object",
+        "required": ["number", "kind", "currency", "balance", "status"],
+        "properties": {
+            "number": {"type": "string"},
+            "kind": {"enum": ["checking", "savings", "clearing"]},
+            "currency": {"type": "string", "examples": ["USD"]},
+            "balance": _MONEY,
+            "status": {"enum": ["open", "frozen", "closed"]},
+        },
+    },
+    "AccountList": {
+        "type": "object",
+        "required": ["accounts"],
+        "properties": {
+            "accounts": {"type": "array", "items": {"$ref": "#/components/schemas/Account"}}
+        },
+    },
+    "Transaction": {
+        "type": "object",
+        "required": [
+            "id",
+            "created_at",
+            "amount",
+            "balance_after",
+            "memo",
+            "counterparty",
+            "counterparty_account",
+            "transfer",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "amount": {**_MONEY, "description": "Negative for money leaving the account."},
+            "balance_after": _MONEY,
+            "memo": {"type": "string"},
+            "counterparty": {"type": "string", "description": "Masked name, e.g. 'Bob O.'"},
+            "counterparty_account": {"type": "string"},
+            "transfer": {"type": "string", "format": "uuid"},
+        },
+    },
+    "TransactionPage": {
+        "type": "object",
+        "required": [
+            "account",
+            "page",
+            "pages",
+            "count",
+            "previous_page",
+            "next_page",
+            "transactions",
+        ],
+        "properties": {
+            "account": {"$ref": "#/components/schemas/Account"},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "count": {"type": "integer", "minimum": 0},
+            "previous_page": _PAGE_NUMBER,
+            "next_page": _PAGE_NUMBER,
+            "transactions": {
+                "type": "array",
+                "description": "Newest first.",
+                "items": {"$ref": "#/components/schemas/Transaction"},
+            },
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "database"],
+        "properties": {"status": {"const": "ok"}, "database": {"const": "ok"}},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/accounts": {
+        "get": _secured(
+            "read:accounts",
+            {
+                "operationId": "accounts_list",
+                "summary": "The caller's accounts and balances",
+                "responses": {"200": _json("AccountList", "The caller's accounts")},
+            },
+        )
+    },
+    "/accounts/{number}/transactions": {
+        "get": _secured(
+            "read:accounts",
+            {
+                "operationId": "account_transactions",
+                "summary": "One of the caller's accounts and a page of its ledger",
+                "parameters": [
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "default": 1},
+                    },
+                ],
+                "responses": {
+                    "200": _json("TransactionPage", "A page of transactions, newest first"),
+                    "404": _problem("Not one of the caller's accounts, or no such page"),
+                },
+            },
+        )
+    },
+    "/health": {
+        "get": {
+            "operationId": "health",
+            "summary": "Liveness and database check (no authentication)",
+            "security": [],
+            "responses": {
+                "200": _json("Health", "The API and its database answer"),
+                "503": _problem("The database does not answer"),
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This description",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1 document",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The description; built per call because the issuer and audience come from settings."""
+    security_schemes: dict[str, Any] = {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": (
+                "An RFC 9068 access token (RS256, typ at+jwt) from the issuer below, with "
+                f"aud {settings.AUTH0_AUDIENCE!r}. Send it in the Authorization header only."
+            ),
+        },
+        # Where clients get those tokens, and the scopes they ask for.
+        "oidc": {
+            "type": "openIdConnect",
+            "openIdConnectUrl": discovery_url(settings.OIDC_ISSUER or ""),
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Fabrikam Bank API",
+            "version": "1.0.0",
+            "description": (
+                "A reference resource API protected by OAuth 2.0 bearer tokens. Errors are "
+                "RFC 9457 problem+json; refusals carry an RFC 6750 WWW-Authenticate challenge."
+            ),
+        },
+        "servers": [{"url": "/api"}],
+        "security": [{"bearerAuth": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": security_schemes,
+            "headers": {
+                "WWWAuthenticate": {
+                    "description": (
+                        'RFC 6750 challenge, e.g. Bearer realm="fabrikam-api", '
+                        'error="insufficient_scope", scope="read:accounts"'
+                    ),
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+    }
