@@ -122,6 +122,7 @@ class JwksCache:
         self.refresh_interval = refresh_interval
         self._lock = threading.Lock()
         self._state: tuple[str | None, dict[str, Key]] = (None, {})
+        self._loaded = False
         self._last_refresh: float | None = None
 
     def get(self, kid: str) -> Key | None:
@@ -133,14 +134,16 @@ class JwksCache:
         with self._lock:
             if self._state[0] != source:
                 # The configured issuer changed (reconfiguration, tests): its keys start over.
-                self._state, self._last_refresh = (source, {}), None
+                self._state, self._loaded, self._last_refresh = (source, {}), False, None
             keys = self._state[1]
             if kid in keys:  # another thread refreshed while this one waited
                 return keys[kid]
             now = self.clock()
             if self._last_refresh is not None and now - self._last_refresh < self.refresh_interval:
                 return None
-            self._last_refresh = now
+            if self._loaded:  # the limit is for unknown kids; the first load is not one
+                self._last_refresh = now
+            self._loaded = True
             return self._refresh(source).get(kid)
 
     def _refresh(self, source: str) -> dict[str, Key]:
@@ -156,7 +159,7 @@ class JwksCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._state, self._last_refresh = (None, {}), None
+            self._state, self._loaded, self._last_refresh = (None, {}), False, None
 
     def __len__(self) -> int:
         return len(self._state[1])

@@ -10,6 +10,9 @@ from django.db import connection
 from accounts.models import Account
 from tests.factories import AccountFactory, CustomerFactory
 
+# Access-token fixtures (signing key, fake JWKS, `mint_token`) for any test that calls the API.
+pytest_plugins = ["tests.tokens"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on SQLite, saying why, instead of passing them silently."""

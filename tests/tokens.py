@@ -1,0 +1,163 @@
+"""Access tokens for API tests: a throwaway RSA key, its JWKS served to the API, and a minter.
+
+Registered as a pytest plugin in tests/conftest.py, so any test can ask for `mint_token`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from jose import jwk
+from jose.utils import base64url_encode
+
+from fabrikam import jwks
+
+ISSUER = "https://idp.fabrikam.test/"
+AUDIENCE = "https://api.fabrikam.example"
+CLIENT_ID = "fabrikam-web"
+KID = "test-key-1"
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    private_pem: str
+    public_pem: str
+
+    @classmethod
+    def generate(cls, kid: str) -> SigningKey:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return cls(
+            kid=kid,
+            private_pem=private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode(),
+            public_pem=private.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode(),
+        )
+
+    def public_jwk(self) -> dict[str, Any]:
+        public = jwk.construct(self.public_pem, "RS256").to_dict()
+        return {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+class FakeClock:
+    """A monotonic clock that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class FakeIdentityProvider:
+    """Stands in for the issuer's JWKS endpoint: counts fetches and can go down."""
+
+    keys: list[SigningKey]
+    clock: FakeClock = field(default_factory=FakeClock)
+    fetches: int = 0
+    down: bool = False
+
+    def fetch(self) -> dict[str, Any]:
+        self.fetches += 1
+        if self.down:
+            raise jwks.JwksUnavailable("connection refused (simulated outage)")
+        return {"keys": [key.public_jwk() for key in self.keys]}
+
+
+def access_claims(**overrides: Any) -> dict[str, Any]:
+    """Claims of a valid RFC 9068 access token for Alice; `None` removes a claim."""
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "sub": "test|alice",
+        "aud": [AUDIENCE, f"{ISSUER}userinfo"],
+        "client_id": CLIENT_ID,
+        "iat": now,
+        "exp": now + 300,
+        "scope": "openid profile email read:accounts",
+        "jti": f"jti-{time.monotonic_ns()}",
+    }
+    claims.update(overrides)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey.generate(KID)
+
+
+@pytest.fixture(scope="session")
+def other_signing_key() -> SigningKey:
+    """A key the issuer does not publish (yet)."""
+    return SigningKey.generate("test-key-2")
+
+
+@pytest.fixture
+def api_settings(settings):
+    settings.OIDC_ISSUER = ISSUER
+    settings.AUTH0_AUDIENCE = AUDIENCE
+    settings.API_JWKS_URL = None
+    settings.API_ACCEPT_JWT_TYP = False
+    settings.API_TOKEN_LEEWAY = 30
+    return settings
+
+
+@pytest.fixture
+def identity_provider(monkeypatch, api_settings, signing_key) -> FakeIdentityProvider:
+    """The JWKS the API sees: a fresh cache on a fake clock, fed by a counting fetch."""
+    provider = FakeIdentityProvider(keys=[signing_key])
+    monkeypatch.setattr(jwks, "jwks_fetch", provider.fetch)
+    monkeypatch.setattr(jwks, "jwks_cache", jwks.JwksCache(clock=provider.clock))
+    return provider
+
+
+@pytest.fixture
+def mint_token(identity_provider, signing_key) -> Callable[..., str]:
+    """mint_token(scope=..., exp=...) -> a signed token; headers=, key= to vary.
+
+    A header value of None removes that header (python-jose would always write a typ).
+    """
+
+    def mint(
+        *, headers: dict[str, Any] | None = None, key: SigningKey | None = None, **claims: Any
+    ) -> str:
+        key = key or signing_key
+        header = {"alg": "RS256", "typ": "at+jwt", "kid": key.kid, **(headers or {})}
+        header = {name: value for name, value in header.items() if value is not None}
+        signing_input = unsigned_token(header, access_claims(**claims))[:-1]
+        private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
+        signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{signing_input}.{base64url_encode(signature).decode()}"
+
+    return mint
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def unsigned_token(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """A JWT with whatever header and an empty signature: `alg: none` and friends."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64url_encode(json.dumps(value).encode()).decode()
+
+    return f"{part(header)}.{part(claims)}."
