@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from accounts import api as accounts_api
+from transfers import api as transfers_api
 
 from . import api
 
@@ -17,6 +18,9 @@ urlpatterns = [
         accounts_api.account_transactions,
         name="account-transactions",
     ),
+    path("transfers", transfers_api.transfers_create, name="transfers"),
+    path("transfers/<uuid:transfer_id>", transfers_api.transfer_detail, name="transfer-detail"),
+    path("payees/<str:number>", transfers_api.payee_detail, name="payee-detail"),
     path("health", api.health, name="health"),
     path("openapi.json", api.openapi_json, name="openapi"),
 ]

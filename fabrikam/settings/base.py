@@ -122,6 +122,14 @@ OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 # Seconds the web app waits for the resource API before showing a clear error.
 API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
 LOGIN_URL = "login"
+# Step-up: how recent the second factor must be for a transfer (API) and for the
+# web-only step-up pages, in seconds.
+STEP_UP_MAX_AGE = env.int("STEP_UP_MAX_AGE", default=300)
+WEB_STEP_UP_MAX_AGE = env.int("WEB_STEP_UP_MAX_AGE", default=600)
+# Demand acr/amr/auth_time in transfer tokens even when a provider leaves them out.
+API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=False)
+# Namespace of the custom claims an Auth0 Action adds (e.g. https://fabrikam.example/).
+API_CLAIM_NAMESPACE = env("API_CLAIM_NAMESPACE", default="")
 # Resource API token validation (fabrikam/bearer.py).
 # Auth0's default access-token profile says `typ: JWT`; RFC 9068 tokens say `at+jwt`. Off by
 # default because `JWT` is also what an ID token says.

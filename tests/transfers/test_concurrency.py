@@ -133,3 +133,36 @@ def test_the_same_idempotency_key_sent_concurrently_creates_one_transfer():
     source.refresh_from_db()
     assert source.balance == Decimal("490.00")
     assert Transfer.objects.filter(idempotency_key="double-click").count() == 1
+
+
+def test_one_token_sent_by_twenty_threads_moves_money_once(mint_token, api_settings):
+    import json
+    import time
+
+    from django.test import Client
+
+    api_settings.API_REQUIRE_AUTH_CONTEXT = True
+    customer = CustomerFactory(sub="test|alice")
+    source = AccountFactory(customer=customer, balance=Decimal("500.00"))
+    destination = AccountFactory()
+    token = mint_token(scope="transfer:funds", amr=["pwd", "mfa"], auth_time=int(time.time()))
+    statuses: list[int] = []
+
+    def work(index: int) -> None:
+        response = Client().post(
+            "/api/transfers",
+            data=json.dumps(
+                {"source": source.number, "destination": destination.number, "amount": "10.00"}
+            ),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"thread-key-{index}"},
+        )
+        statuses.append(response.status_code)
+
+    errors = run_in_threads(20, work)
+
+    assert errors == []
+    assert sorted(statuses) == [201] + [401] * 19
+    source.refresh_from_db()
+    assert source.balance == Decimal("490.00")
+    assert Transfer.objects.filter(source=source).count() == 1
