@@ -1,6 +1,7 @@
 """The API's OpenAPI 3.1 description as a Python dict, kept true by tests/fabrikam/test_openapi.py.
 
-Add an endpoint by adding its entry to `PATHS` (and its schemas to `SCHEMAS`).
+Add an endpoint by adding its entry to `PATHS` (and its schemas to `SCHEMAS`); `secured`,
+`json_body` and `problem_body` build the repetitive parts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.conf import settings
 from .jwks import discovery_url
 
 
-def _json(schema_name: str, description: str) -> dict[str, Any]:
+def json_body(schema_name: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {
@@ -21,7 +22,7 @@ def _json(schema_name: str, description: str) -> dict[str, Any]:
     }
 
 
-def _problem(description: str, *, challenge: bool = False) -> dict[str, Any]:
+def problem_body(description: str, *, challenge: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": description,
         "content": {
@@ -33,23 +34,24 @@ def _problem(description: str, *, challenge: bool = False) -> dict[str, Any]:
     return response
 
 
-def _secured(scope: str, operation: dict[str, Any]) -> dict[str, Any]:
-    """An operation that needs a bearer access token with `scope`, and its refusals."""
-    operation["security"] = [{"bearerAuth": [scope]}, {"oidc": [scope]}]
-    operation["responses"].update(
-        {
-            "400": _problem(
-                "invalid_request: e.g. a token sent both in the header and the URL",
-                challenge=True,
-            ),
-            "401": _problem(
-                "No access token (challenge without error code), or invalid_token",
-                challenge=True,
-            ),
-            "403": _problem(f"insufficient_scope: the token lacks {scope}", challenge=True),
-        }
-    )
-    return operation
+def secured(scope: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation that needs a bearer token with `scope`, with the refusals every such
+    operation can answer; responses the operation documents itself take precedence."""
+    refusals = {
+        "400": problem_body(
+            "A bad parameter, or invalid_request (a token sent in both header and URL)",
+            challenge=True,
+        ),
+        "401": problem_body(
+            "No access token (challenge without error code), or invalid_token", challenge=True
+        ),
+        "403": problem_body(f"insufficient_scope: the token lacks {scope}", challenge=True),
+    }
+    return {
+        **operation,
+        "security": [{"bearerAuth": [scope]}, {"oidc": [scope]}],
+        "responses": {**refusals, **operation["responses"]},
+    }
 
 
 _MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "examples": ["1234.50"]}
@@ -144,17 +146,17 @@ SCHEMAS: dict[str, Any] = {
 
 PATHS: dict[str, Any] = {
     "/accounts": {
-        "get": _secured(
+        "get": secured(
             "read:accounts",
             {
                 "operationId": "accounts_list",
                 "summary": "The caller's accounts and balances",
-                "responses": {"200": _json("AccountList", "The caller's accounts")},
+                "responses": {"200": json_body("AccountList", "The caller's accounts")},
             },
         )
     },
     "/accounts/{number}/transactions": {
-        "get": _secured(
+        "get": secured(
             "read:accounts",
             {
                 "operationId": "account_transactions",
@@ -174,8 +176,8 @@ PATHS: dict[str, Any] = {
                     },
                 ],
                 "responses": {
-                    "200": _json("TransactionPage", "A page of transactions, newest first"),
-                    "404": _problem("Not one of the caller's accounts, or no such page"),
+                    "200": json_body("TransactionPage", "A page of transactions, newest first"),
+                    "404": problem_body("Not one of the caller's accounts, or no such page"),
                 },
             },
         )
@@ -186,8 +188,8 @@ PATHS: dict[str, Any] = {
             "summary": "Liveness and database check (no authentication)",
             "security": [],
             "responses": {
-                "200": _json("Health", "The API and its database answer"),
-                "503": _problem("The database does not answer"),
+                "200": json_body("Health", "The API and its database answer"),
+                "503": problem_body("The database does not answer"),
             },
         }
     },
