@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, INSTALLED_APPS, OIDC_ISSUER, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # Demo-only key: never used in production, where SECRET_KEY has no default.
 SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-secret-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+# --- Embedded demo identity provider (the `devidp` app) -------------------------------------
+# On by default so `make demo` needs no Auth0 tenant; DEVIDP_ENABLED=false (or deleting the
+# app) leaves a site that talks to whatever OIDC_ISSUER / AUTH0_DOMAIN names.
+DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=True)
+if DEVIDP_ENABLED:
+    INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
+DEVIDP_ISSUER = env("DEVIDP_ISSUER", default="http://localhost:8000/idp").rstrip("/")
+DEVIDP_CLIENT_ID = env("DEVIDP_CLIENT_ID", default="fabrikam-web")
+# Demo-only secret, published in the README; `devidp_seed` registers the client with it.
+DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET", default="demo-only-fabrikam-web-secret")
+DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=["http://localhost:8000/callback"])
+DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
+    "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
+)
+# With no tenant configured, the web app signs in against the embedded IdP's demo client.
+if OIDC_ISSUER is None and DEVIDP_ENABLED:
+    OIDC_ISSUER = DEVIDP_ISSUER
+AUTH0_CLIENT_ID = AUTH0_CLIENT_ID or DEVIDP_CLIENT_ID
+AUTH0_CLIENT_SECRET = AUTH0_CLIENT_SECRET or DEVIDP_CLIENT_SECRET

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = env.bool("DEBUG", default=False)
 try:
@@ -28,3 +28,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The embedded demo IdP is off in production. A public demo may switch it on, and must then
+# name its issuer, client secret and URLs explicitly: nothing here falls back to demo values.
+DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=False)
+if DEVIDP_ENABLED:
+    INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
+    DEVIDP_ISSUER = env("DEVIDP_ISSUER").rstrip("/")
+    DEVIDP_CLIENT_ID = env("DEVIDP_CLIENT_ID", default="fabrikam-web")
+    DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET")
+    DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS")
+    DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list("DEVIDP_POST_LOGOUT_REDIRECT_URIS")

@@ -1,0 +1,86 @@
+"""Admin pages for the IdP: users, clients and keys. Secrets are write-only or hidden."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from .models import Client, IdpSession, IdpUser, SigningKey
+
+
+@admin.register(IdpUser)
+class IdpUserAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "sub", "totp_enrolled", "is_active", "created_at"]
+    search_fields = ["email", "name", "sub"]
+    list_filter = ["is_active"]
+    # The password hash and TOTP secret never appear on a page.
+    fields = ["email", "name", "sub", "is_active", "created_at"]
+    readonly_fields = ["created_at"]
+    actions = ["reset_totp"]
+
+    @admin.display(boolean=True, description="TOTP enrolled")
+    def totp_enrolled(self, obj: IdpUser) -> bool:
+        return obj.has_totp
+
+    @admin.action(description="Reset TOTP (the user enrols again at the next step-up)")
+    def reset_totp(self, request, queryset) -> None:
+        queryset.update(totp_secret="", totp_last_step=None)
+
+
+class ClientForm(forms.ModelForm):
+    new_client_secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep the current secret. Only a hash is stored.",
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "client_id",
+            "name",
+            "redirect_uris",
+            "post_logout_redirect_uris",
+            "allowed_scopes",
+        ]
+
+    def save(self, commit: bool = True) -> Client:
+        client = super().save(commit=False)
+        if self.cleaned_data["new_client_secret"]:
+            client.set_client_secret(self.cleaned_data["new_client_secret"])
+        if commit:
+            client.save()
+        return client
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
+    list_display = ["client_id", "name", "created_at"]
+    search_fields = ["client_id", "name"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    """Read-only: keys are made and retired by `manage.py devidp_rotate_key`."""
+
+    list_display = ["kid", "created_at", "retired_at"]
+    fields = ["kid", "created_at", "retired_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IdpSession)
+class IdpSessionAdmin(admin.ModelAdmin):
+    list_display = ["sid", "user", "amr", "auth_time", "expires_at", "ended_at"]
+    fields = ["sid", "user", "amr", "auth_time", "created_at", "expires_at", "ended_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

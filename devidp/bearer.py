@@ -1,0 +1,32 @@
+"""Checking the IdP's own access tokens where it accepts them (the userinfo endpoint)."""
+
+from __future__ import annotations
+
+from authlib.integrations.django_oauth2 import ResourceProtector
+from authlib.oauth2.rfc6750 import InvalidTokenError
+from authlib.oauth2.rfc9068 import JWTBearerTokenValidator
+from django.conf import settings
+from joserfc.jwk import KeySet
+
+from . import keys
+from .models import IssuedToken
+
+
+class AccessTokenValidator(JWTBearerTokenValidator):
+    """Authlib's RFC 9068 checks, plus ours: the token must not have been revoked."""
+
+    def get_jwks(self) -> KeySet:
+        return keys.public_key_set()
+
+    def validate_token(self, token, scopes, request, **kwargs):
+        super().validate_token(token, scopes, request, **kwargs)
+        if not IssuedToken.objects.filter(jti=token["jti"], revoked_at__isnull=True).exists():
+            raise InvalidTokenError(realm=self.realm)
+
+
+def resource_protector() -> ResourceProtector:
+    protector = ResourceProtector()
+    protector.register_token_validator(
+        AccessTokenValidator(issuer=settings.DEVIDP_ISSUER, resource_server=settings.AUTH0_AUDIENCE)
+    )
+    return protector

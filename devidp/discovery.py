@@ -1,0 +1,58 @@
+"""The OpenID Provider metadata document, every URL derived from the configured issuer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from .policy import PASSWORD_ONLY_ACR
+from .server import SCOPES_SUPPORTED
+
+
+def endpoint_url(name: str) -> str:
+    """The public URL of one of our views: the issuer plus its path under the IdP mount.
+
+    Built from the issuer, not the request's Host, so the IdP can sit on another host and
+    port (or behind a proxy) and still describe itself correctly.
+    """
+    mount = reverse("devidp:openid_configuration").removesuffix(".well-known/openid-configuration")
+    return settings.DEVIDP_ISSUER + "/" + reverse(f"devidp:{name}").removeprefix(mount)
+
+
+def openid_configuration() -> dict:
+    return {
+        "issuer": settings.DEVIDP_ISSUER,
+        "authorization_endpoint": endpoint_url("authorize"),
+        "token_endpoint": endpoint_url("token"),
+        "userinfo_endpoint": endpoint_url("userinfo"),
+        "jwks_uri": endpoint_url("jwks"),
+        "end_session_endpoint": endpoint_url("end_session"),
+        "scopes_supported": SCOPES_SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "acr_values_supported": [settings.MFA_POLICY, PASSWORD_ONLY_ACR],
+        "claims_supported": [
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "amr",
+            "sid",
+            "name",
+            "email",
+        ],
+        "prompt_values_supported": ["none", "login"],
+        "authorization_response_iss_parameter_supported": True,
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+    }

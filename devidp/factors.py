@@ -1,0 +1,107 @@
+"""Verifying what a person presents: a password, a TOTP code; and creating new users.
+
+Every check is rate-limited per account and per client IP, and failures raise
+`AuthenticationFailed` with a message that is safe to show.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+
+import pyotp
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from . import ratelimit
+from .models import IdpUser
+
+SUB_PREFIX = "devidp|"
+
+
+class AuthenticationFailed(Exception):
+    """A factor was wrong, replayed or rate-limited; the message is shown to the person."""
+
+
+def password_authenticate(*, email: str, password: str, ip: str) -> IdpUser:
+    email = email.strip().lower()
+    try:
+        ratelimit.check("password", account=email, ip=ip)
+    except ratelimit.RateLimited as exc:
+        raise AuthenticationFailed(str(exc)) from exc
+    user = IdpUser.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        # Hash anyway, so an unknown address takes as long as a wrong password.
+        make_password(password)
+    elif user.check_password(password):
+        return user
+    ratelimit.record_failure("password", account=email, ip=ip)
+    raise AuthenticationFailed("That email and password do not match an account.")
+
+
+def _matching_step(secret: str, code: str, *, now: float) -> int | None:
+    """The time-step whose code matches, allowing one step of clock drift either way."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    for drift in (0, -1, 1):
+        at = now + drift * totp.interval
+        if hmac.compare_digest(totp.at(at), code):
+            return int(at // totp.interval)
+    return None
+
+
+def _spend_step(user: IdpUser, step: int) -> bool:
+    # One conditional UPDATE: two concurrent requests with the same code cannot both win.
+    return bool(
+        IdpUser.objects.filter(pk=user.pk)
+        .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+        .update(totp_last_step=step)
+    )
+
+
+def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None) -> None:
+    """Accept a code once. `secret` is a not-yet-saved one, during enrolment."""
+    try:
+        ratelimit.check("totp", account=user.email, ip=ip)
+    except ratelimit.RateLimited as exc:
+        raise AuthenticationFailed(str(exc)) from exc
+    step = _matching_step(secret or user.totp_secret, code, now=time.time())
+    if step is None:
+        ratelimit.record_failure("totp", account=user.email, ip=ip)
+        raise AuthenticationFailed("That code is not right. Check your authenticator app.")
+    if not _spend_step(user, step):
+        ratelimit.record_failure("totp", account=user.email, ip=ip)
+        raise AuthenticationFailed("That code has already been used. Wait for the next one.")
+
+
+def totp_enrol(*, user: IdpUser, secret: str, code: str, ip: str) -> None:
+    """Save a new authenticator once the person proves it works with a first code."""
+    totp_verify(user=user, code=code, ip=ip, secret=secret)
+    user.totp_secret = secret
+    user.save(update_fields=["totp_secret"])
+
+
+def totp_new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_provisioning_uri(*, user: IdpUser, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Fabrikam (demo)")
+
+
+def user_sign_up(*, email: str, name: str, password: str) -> IdpUser:
+    """Create a user with a fresh, opaque subject; raises ValidationError with field errors."""
+    email = email.strip().lower()
+    if IdpUser.objects.filter(email=email).exists():
+        raise ValidationError({"email": "An account with this email already exists."})
+    user = IdpUser(email=email, name=name.strip(), sub=SUB_PREFIX + secrets.token_hex(12))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    return user

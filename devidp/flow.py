@@ -1,0 +1,144 @@
+"""The authorization request from arrival to code: validate, apply the policy, ask, issue.
+
+`authorization_respond` runs on the first visit to /authorize and again after every step
+(password, TOTP) with the stored request, so each step re-checks everything from scratch.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from . import policy, sso
+from .models import IdpSession, PendingAuthorization
+from .server import authorization_server, with_issuer
+
+PENDING_LIFETIME = timedelta(minutes=10)
+
+
+class PendingNotFound(Exception):
+    """The sign-in link is unknown, expired, or belongs to another browser."""
+
+
+def pending_get(request: HttpRequest, key: str) -> PendingAuthorization:
+    session = sso.current_session(request)
+    pending = (
+        PendingAuthorization.objects.select_related("session__user")
+        .filter(key=key, session=session, expires_at__gt=timezone.now())
+        .first()
+        if session and key
+        else None
+    )
+    if pending is None:
+        raise PendingNotFound
+    return pending
+
+
+def _max_age(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise InvalidRequestError("max_age must be a non-negative integer.")
+    return int(value)
+
+
+def step_url(name: str, pending: PendingAuthorization) -> str:
+    return reverse(f"devidp:{name}") + "?" + urlencode({"tx": pending.key})
+
+
+def error_response(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
+    """Errors go back to the client when its redirect URI is trusted, else to our page."""
+    if error.redirect_uri:
+        return HttpResponseRedirect(with_issuer(error.redirect_uri, error.get_body()))
+    return render(
+        request,
+        "devidp/error.html",
+        {"error": error.error, "description": error.get_error_description()},
+        status=400,
+    )
+
+
+def authorization_respond(
+    request: HttpRequest,
+    params: dict[str, str] | None = None,
+    pending: PendingAuthorization | None = None,
+) -> HttpResponse:
+    """Answer an authorization request: a code, an error, or the next sign-in step."""
+    server = authorization_server()
+    oauth_request = server.create_oauth2_request(request, params)
+    session = pending.session if pending else sso.current_session(request)
+    user = session.user if session else None
+    try:
+        grant = server.get_consent_grant(oauth_request, end_user=user)
+        data = oauth_request.payload.data
+        try:
+            max_age = _max_age(data.get("max_age"))
+        except InvalidRequestError as error:
+            error.redirect_uri = grant.redirect_uri
+            raise
+        prompt = data.get("prompt") or ""
+        outstanding = policy.outstanding_steps(
+            scope=data.get("scope") or "",
+            acr_values=data.get("acr_values") or "",
+            prompt=prompt,
+            max_age=max_age,
+            auth_time=session.auth_time if user else None,
+            password_verified_in_request=bool(pending and pending.password_at),
+            second_factor_verified_in_request=bool(pending and pending.mfa_at),
+            now=timezone.now(),
+        )
+        if outstanding.nothing:
+            return _issue_code(grant, oauth_request, session, pending)
+        if "none" in prompt.split():
+            # OIDC Core 3.1.2.6: no UI allowed, so say what the UI would have been for.
+            error_class = LoginRequiredError if outstanding.password else InteractionRequiredError
+            raise error_class(redirect_uri=grant.redirect_uri, state=data.get("state"))
+    except OAuth2Error as error:
+        error.state = oauth_request.payload.state
+        return error_response(request, error)
+    return _ask_next_step(request, oauth_request.payload.data, session, pending, outstanding)
+
+
+def _issue_code(
+    grant, oauth_request, session: IdpSession, pending: PendingAuthorization | None
+) -> HttpResponse:
+    oauth_request.sid = session.sid
+    oauth_request.auth_time = session.auth_time
+    oauth_request.amr = list(session.amr)
+    oauth_request.acr = policy.acr_for(session.amr)
+    _status, _body, headers = grant.create_authorization_response(grant.redirect_uri, session.user)
+    if pending is not None:
+        pending.delete()  # a sign-in link works once
+    return HttpResponseRedirect(with_issuer(dict(headers)["Location"]))
+
+
+def _ask_next_step(request, data, session, pending, outstanding) -> HttpResponse:
+    raw_cookie = None
+    if session is None:
+        session, raw_cookie = sso.session_start()
+    if pending is None:
+        pending = PendingAuthorization.objects.create(
+            key=secrets.token_urlsafe(24),
+            session=session,
+            params=dict(data),
+            expires_at=timezone.now() + PENDING_LIFETIME,
+        )
+    if outstanding.password:
+        step = "sign_in"
+    elif session.user.has_totp:
+        step = "totp"
+    else:
+        step = "totp_enrol"
+    response = HttpResponseRedirect(step_url(step, pending))
+    if raw_cookie:
+        sso.set_cookie(response, raw_cookie)
+    return response

@@ -1,0 +1,243 @@
+"""The identity provider's own tables: users, clients, signing keys, SSO sessions and grants.
+
+None of these share anything with the bank's models or with Django's session: the IdP is a
+separate system that happens to live in the same process for the demo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oidc.core import AuthorizationCodeMixin
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.utils import timezone
+
+# Every OAuth client may ask for these; the discovery document advertises the same list.
+DEFAULT_CLIENT_SCOPES = "openid profile email read:accounts transfer:funds"
+
+
+def digest(value: str) -> str:
+    """SHA-256 of a high-entropy secret (client secret, code, cookie) for storage.
+
+    A fast hash is enough because these values are random, not chosen by people; it keeps a
+    database leak from handing out working credentials.
+    """
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class IdpUser(models.Model):
+    """A person who can sign in at the IdP; `sub` is what the bank knows them by."""
+
+    sub = models.CharField("subject (sub)", max_length=255, unique=True)
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    password = models.CharField(max_length=128)
+    # Base32 TOTP secret; empty until the user enrols an authenticator app.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    # The last accepted TOTP time-step: a code is accepted once, never replayed.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "IdP user"
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def set_password(self, raw_password: str) -> None:
+        self.password = make_password(raw_password)
+
+    def check_password(self, raw_password: str) -> bool:
+        return check_password(raw_password, self.password)
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret)
+
+    def get_user_id(self) -> str:
+        """Authlib puts this in the access token's `sub`."""
+        return self.sub
+
+
+class Client(ClientMixin, models.Model):
+    """A registered OAuth client (Auth0: an Application). Confidential clients only."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+    client_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    client_secret_hash = models.CharField(max_length=64, editable=False)
+    redirect_uris = models.TextField(help_text="One URI per line; matched exactly.")
+    post_logout_redirect_uris = models.TextField(
+        blank=True, help_text="One URI per line; matched exactly."
+    )
+    allowed_scopes = models.CharField(max_length=500, default=DEFAULT_CLIENT_SCOPES)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["client_id"]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+    def set_client_secret(self, secret: str) -> None:
+        self.client_secret_hash = digest(secret)
+
+    # --- Authlib's ClientMixin -------------------------------------------------------------
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        # OIDC requires `redirect_uri` on every request; there is no default to fall back to.
+        return None
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        allowed = set(self.allowed_scopes.split())
+        return " ".join(s for s in (scope or "").split() if s in allowed)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in _lines(self.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return secrets.compare_digest(digest(client_secret), self.client_secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method in self.TOKEN_ENDPOINT_AUTH_METHODS
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        # No refresh tokens: every token comes from a fresh authorization code.
+        return grant_type == "authorization_code"
+
+    @property
+    def client_metadata(self) -> dict:
+        """What Authlib's RP-initiated logout endpoint reads."""
+        return {"post_logout_redirect_uris": _lines(self.post_logout_redirect_uris)}
+
+
+class SigningKey(models.Model):
+    """An RSA key that signs ID and access tokens; the newest unretired one is active."""
+
+    kid = models.CharField("key id (kid)", max_length=64, unique=True)
+    private_key_pem = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class IdpSession(models.Model):
+    """One browser's session at the IdP (SSO), behind its own `devidp_session` cookie.
+
+    A row exists from the first authorization request, anonymous until a password succeeds;
+    pending sign-ins are bound to it so a link cannot be finished in another browser.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    sid = models.CharField("session id (sid)", max_length=64, unique=True)
+    user = models.ForeignKey(IdpUser, null=True, blank=True, on_delete=models.CASCADE)
+    # The current authentication event: when a factor was last verified, and which ones.
+    auth_time = models.DateTimeField(null=True, blank=True)
+    amr = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "IdP session"
+
+    def __str__(self) -> str:
+        return f"{self.sid[:8]}… {self.user or 'anonymous'}"
+
+
+class PendingAuthorization(models.Model):
+    """An authorization request waiting for the user to finish the steps the policy asks for."""
+
+    key = models.CharField(max_length=64, unique=True)
+    session = models.ForeignKey(IdpSession, on_delete=models.CASCADE)
+    params = models.JSONField()
+    # Factors verified during this request (not earlier in the SSO session).
+    password_at = models.DateTimeField(null=True, blank=True)
+    mfa_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"pending {self.params.get('client_id', '?')} {self.created_at:%H:%M:%S}"
+
+
+class AuthorizationCode(AuthorizationCodeMixin, models.Model):
+    """A one-time code (stored hashed) and the authentication context it carries to tokens."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
+    redirect_uri = models.TextField()
+    scope = models.TextField(blank=True)
+    audience = models.CharField(max_length=255)
+    nonce = models.CharField(max_length=255, blank=True)
+    code_challenge = models.CharField(max_length=128)
+    code_challenge_method = models.CharField(max_length=10)
+    auth_time = models.DateTimeField()
+    acr = models.CharField(max_length=255, blank=True)
+    amr = models.JSONField(default=list)
+    sid = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Set on first redemption; a second redemption revokes what the first one issued.
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.client_id} / {self.user_id} at {self.created_at:%H:%M:%S}"
+
+    # --- Authlib's AuthorizationCodeMixin --------------------------------------------------
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce or None
+
+    def get_auth_time(self) -> int:
+        return int(self.auth_time.timestamp())
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str]:
+        return list(self.amr)
+
+
+class IssuedToken(models.Model):
+    """Every access token issued, by `jti`, so a replayed code can revoke them."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    code = models.ForeignKey(
+        AuthorizationCode, null=True, on_delete=models.SET_NULL, related_name="tokens"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
+    scope = models.TextField(blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.jti[:8]}… {self.user}"

@@ -1,0 +1,77 @@
+"""The sign-in policy, in one place: Fabrikam's equivalent of Auth0's step-up Action.
+
+    exports.onExecutePostLogin = async (event, api) => {
+      if (event.transaction.requested_scopes.includes("transfer:funds") ||
+          event.transaction.acr_values.includes(MFA_POLICY)) {
+        api.authentication.challengeWith({ type: "otp" });
+      }
+    };
+
+Plus the OIDC Core rules on re-authentication (`prompt=login`, `max_age`) that Auth0 applies
+before any Action runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+# Scopes that can move money: they are only ever granted with a second factor.
+SECOND_FACTOR_SCOPES = frozenset({"transfer:funds"})
+PASSWORD_ONLY_ACR = "urn:fabrikam:pwd"  # noqa: S105 - an acr value, not a password
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """What the user still has to do before this authorization request gets a code."""
+
+    password: bool
+    second_factor: bool
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.password or self.second_factor)
+
+
+def second_factor_required(*, scope: str, acr_values: str) -> bool:
+    """The Action: money-moving scopes, or a client asking for the MFA policy."""
+    return bool(SECOND_FACTOR_SCOPES & set(scope.split())) or (
+        settings.MFA_POLICY in acr_values.split()
+    )
+
+
+def outstanding_steps(
+    *,
+    scope: str,
+    acr_values: str,
+    prompt: str,
+    max_age: int | None,
+    auth_time: datetime | None,
+    password_verified_in_request: bool,
+    second_factor_verified_in_request: bool,
+    now: datetime,
+) -> Outstanding:
+    """Decide which factors this request still needs.
+
+    `auth_time` is when the SSO session last authenticated (None: nobody signed in). A
+    factor verified during this very request always counts, which is what stops
+    `max_age=0` and `prompt=login` from asking for the password forever.
+    """
+    stale = max_age is not None and (
+        auth_time is None or (now - auth_time).total_seconds() >= max_age
+    )
+    password = not password_verified_in_request and (
+        auth_time is None or "login" in prompt.split() or stale
+    )
+    # A second factor is always fresh: one from earlier in the SSO session does not count.
+    second_factor = not second_factor_verified_in_request and second_factor_required(
+        scope=scope, acr_values=acr_values
+    )
+    return Outstanding(password=password, second_factor=second_factor)
+
+
+def acr_for(amr: list[str]) -> str:
+    """The authentication context class this event reached, from its real factors."""
+    return settings.MFA_POLICY if "mfa" in amr else PASSWORD_ONLY_ACR

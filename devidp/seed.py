@@ -1,0 +1,55 @@
+"""The demo identities and the web app's client, shared by `devidp_seed` and the tests.
+
+Demo-only credentials: they are printed in the README and on the sign-in page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Client, IdpUser
+
+DEMO_PASSWORD = "fabrikam-demo"  # noqa: S105 - published demo password
+# (email, sub, name, TOTP secret). The subs match the bank's `seed_demo` customers.
+DEMO_USERS = [
+    ("alice@fabrikam.example", "devidp|alice", "Alice Ng", "C6EYB6ZUUPCCTEN6SDF7EEKXRAHZFI3C"),
+    ("bob@fabrikam.example", "devidp|bob", "Bob Okafor", "T7QK6PL7BIEQSAF3IANQZMZROCBE5XXN"),
+    (
+        "charlie@fabrikam.example",
+        "devidp|charlie",
+        "Charlie Haas",
+        "HKWF4GQYLYUNT3YUUKDE6YRABTSSRTYW",
+    ),
+]
+
+
+def demo_client_sync() -> Client:
+    """Create or update the web app's client from settings (client id, secret, URLs)."""
+    client, _ = Client.objects.get_or_create(
+        client_id=settings.DEVIDP_CLIENT_ID, defaults={"name": "Fabrikam web app"}
+    )
+    client.set_client_secret(settings.DEVIDP_CLIENT_SECRET)
+    client.redirect_uris = "\n".join(settings.DEVIDP_REDIRECT_URIS)
+    client.post_logout_redirect_uris = "\n".join(settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS)
+    client.save()
+    return client
+
+
+def demo_users_sync() -> list[IdpUser]:
+    """Create the demo users, or put them back as seeded (password, TOTP secret)."""
+    users = []
+    for email, sub, name, secret in DEMO_USERS:
+        user = IdpUser.objects.filter(sub=sub).first() or IdpUser(sub=sub)
+        user.email, user.name, user.totp_secret, user.is_active = email, name, secret, True
+        # Re-hash only when needed, so a second run changes nothing.
+        if not user.password or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        users.append(user)
+    return users
+
+
+@transaction.atomic
+def demo_seed() -> tuple[Client, list[IdpUser]]:
+    return demo_client_sync(), demo_users_sync()

@@ -1,0 +1,88 @@
+"""The IdP's own browser session (SSO), behind its own cookie.
+
+It never touches the Django session the bank site uses: a real IdP lives on another origin,
+and keeping the two apart here is what makes "delete the app" safe.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .models import IdpSession, IdpUser, digest
+
+COOKIE_NAME = "devidp_session"
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+def current_session(request: HttpRequest) -> IdpSession | None:
+    raw = request.COOKIES.get(COOKIE_NAME)
+    if not raw:
+        return None
+    return (
+        IdpSession.objects.select_related("user")
+        .filter(key_hash=digest(raw), ended_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def session_start(*, user: IdpUser | None = None, now: datetime | None = None) -> tuple:
+    """A new session and the raw cookie value for it (only its hash is stored)."""
+    now = now or timezone.now()
+    raw = secrets.token_urlsafe(32)
+    session = IdpSession.objects.create(
+        key_hash=digest(raw),
+        sid=secrets.token_urlsafe(16),
+        user=user,
+        auth_time=now if user else None,
+        amr=["pwd"] if user else [],
+        expires_at=now + SESSION_LIFETIME,
+    )
+    return session, raw
+
+
+def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple:
+    """A password succeeded: a new authentication event in a new session.
+
+    The cookie value changes on every sign-in so a value planted before it (session
+    fixation) is worthless afterwards.
+    """
+    if previous is not None:
+        session_end(previous)
+    return session_start(user=user)
+
+
+def session_add_second_factor(session: IdpSession) -> None:
+    session.amr = [*[f for f in session.amr if f != "mfa"], "mfa"]
+    session.auth_time = timezone.now()
+    session.save(update_fields=["amr", "auth_time"])
+
+
+def session_end(session: IdpSession) -> None:
+    IdpSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+def _cookie_path() -> str:
+    return urlsplit(settings.DEVIDP_ISSUER).path.rstrip("/") + "/"
+
+
+def set_cookie(response: HttpResponse, raw: str) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        raw,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path=_cookie_path(),
+        secure=settings.DEVIDP_ISSUER.startswith("https://"),
+        httponly=True,
+        # Lax: the cookie rides along when a client sends the browser to /authorize.
+        samesite="Lax",
+    )
+
+
+def delete_cookie(response: HttpResponse) -> None:
+    response.delete_cookie(COOKIE_NAME, path=_cookie_path(), samesite="Lax")

@@ -1,0 +1,27 @@
+"""The IdP's URLs, mounted under `/idp/`; the paths mirror Auth0's."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import logout, metadata, protocol, second_factor, sign_in
+
+app_name = "devidp"
+
+urlpatterns = [
+    path(
+        ".well-known/openid-configuration",
+        metadata.openid_configuration,
+        name="openid_configuration",
+    ),
+    path(".well-known/jwks.json", metadata.jwks, name="jwks"),
+    path("authorize", protocol.authorize, name="authorize"),
+    path("oauth/token", protocol.token, name="token"),
+    path("userinfo", protocol.userinfo, name="userinfo"),
+    path("oidc/logout", logout.end_session, name="end_session"),
+    path("v2/logout", logout.auth0_logout, name="auth0_logout"),
+    path("u/login", sign_in.sign_in, name="sign_in"),
+    path("u/signup", sign_in.sign_up, name="sign_up"),
+    path("u/mfa", second_factor.totp, name="totp"),
+    path("u/mfa/enrol", second_factor.totp_enrol, name="totp_enrol"),
+]

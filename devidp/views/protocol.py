@@ -1,0 +1,47 @@
+"""The OAuth endpoints a client calls: authorize (browser), token and userinfo (back channel)."""
+
+from __future__ import annotations
+
+from authlib.integrations.django_oauth2.resource_protector import return_error_response
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6750 import InvalidTokenError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..bearer import resource_protector
+from ..flow import authorization_respond
+from ..models import IdpUser
+from ..server import authorization_server, user_claims
+
+
+@require_GET
+@never_cache
+def authorize(request: HttpRequest) -> HttpResponse:
+    return authorization_respond(request)
+
+
+@csrf_exempt  # a back-channel call authenticated by the client secret, not a browser form
+@require_POST
+def token(request: HttpRequest) -> HttpResponse:
+    response = authorization_server().create_token_response(request)
+    # RFC 6749 5.1; Authlib sets these too, but a token must never sit in a cache.
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+@csrf_exempt  # bearer-token authenticated; OIDC allows POST
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> HttpResponse:
+    try:
+        access_token = resource_protector().acquire_token(request, scopes=["openid"])
+        user = IdpUser.objects.filter(sub=access_token["sub"], is_active=True).first()
+        if user is None:
+            raise InvalidTokenError()
+    except OAuth2Error as error:
+        return return_error_response(error)
+    response = JsonResponse(dict(user_claims(user, access_token.get("scope", ""))))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,114 @@
+"""The second factor: a TOTP prompt, and enrolment of an authenticator app by QR code."""
+
+from __future__ import annotations
+
+import segno
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .. import factors, sso
+from ..flow import PendingNotFound, authorization_respond, pending_get, step_url
+from ..forms import EnrolForm, OneTimeCodeForm
+from ..models import PendingAuthorization
+from ..ratelimit import client_ip
+from .sign_in import expired
+
+ENROL_SALT = "devidp.totp-enrol"
+ENROL_MAX_AGE = 10 * 60
+
+
+def _second_factor_passed(request, pending: PendingAuthorization) -> HttpResponse:
+    sso.session_add_second_factor(pending.session)
+    pending.mfa_at = timezone.now()
+    pending.save(update_fields=["mfa_at"])
+    return authorization_respond(request, pending.params, pending)
+
+
+def _pending_with_user(request: HttpRequest) -> PendingAuthorization:
+    pending = pending_get(request, request.GET.get("tx", ""))
+    if pending.session.user is None:
+        raise PendingNotFound
+    return pending
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def totp(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = _pending_with_user(request)
+    except PendingNotFound:
+        return expired(request)
+    user = pending.session.user
+    if not user.has_totp:
+        return HttpResponseRedirect(step_url("totp_enrol", pending))
+    form = OneTimeCodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            factors.totp_verify(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
+        except factors.AuthenticationFailed as exc:
+            error = str(exc)
+        else:
+            return _second_factor_passed(request, pending)
+    context = {"form": form, "error": error, "user": user}
+    return render(request, "devidp/totp.html", context, status=400 if error else 200)
+
+
+def _qr_svg(uri: str) -> str:
+    # segno writes the SVG itself from the URI: no user-controlled markup reaches the page.
+    return mark_safe(segno.make(uri, error="m").svg_inline(scale=5, title="TOTP QR code"))  # noqa: S308
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """First use of a second factor: show a new secret, save it once a code proves it works.
+
+    This happens right after the password, as on Auth0: someone holding only the password of
+    a user who never enrolled could enrol their own app. Seeded demo users are enrolled.
+    """
+    try:
+        pending = _pending_with_user(request)
+    except PendingNotFound:
+        return expired(request)
+    user = pending.session.user
+    if user.has_totp:  # never let a password alone replace an existing authenticator
+        return HttpResponseRedirect(step_url("totp", pending))
+    error = None
+    if request.method == "POST":
+        form = EnrolForm(request.POST)
+        try:
+            candidate = signing.loads(
+                request.POST.get("signed_secret", ""), salt=ENROL_SALT, max_age=ENROL_MAX_AGE
+            )
+        except signing.BadSignature:
+            return HttpResponseRedirect(step_url("totp_enrol", pending))
+        if candidate["user"] != user.pk:
+            return HttpResponseRedirect(step_url("totp_enrol", pending))
+        secret = candidate["secret"]
+        if form.is_valid():
+            try:
+                factors.totp_enrol(
+                    user=user, secret=secret, code=form.cleaned_data["code"], ip=client_ip(request)
+                )
+            except factors.AuthenticationFailed as exc:
+                error = str(exc)
+            else:
+                return _second_factor_passed(request, pending)
+    else:
+        secret = factors.totp_new_secret()
+        signed = signing.dumps({"user": user.pk, "secret": secret}, salt=ENROL_SALT)
+        form = EnrolForm(initial={"signed_secret": signed})
+    context = {
+        "form": form,
+        "error": error,
+        "user": user,
+        "qr_svg": _qr_svg(factors.totp_provisioning_uri(user=user, secret=secret)),
+        "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "devidp/totp_enrol.html", context, status=400 if error else 200)

@@ -1,0 +1,86 @@
+"""Sign-in and sign-up pages: the password step of a pending authorization request."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .. import factors, sso
+from ..flow import PendingNotFound, authorization_respond, pending_get
+from ..forms import SignInForm, SignUpForm
+from ..models import IdpUser, PendingAuthorization
+from ..ratelimit import client_ip
+
+
+def expired(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "devidp/error.html",
+        {
+            "error": "sign_in_expired",
+            "description": "This sign-in link has expired or was opened in another browser. "
+            "Go back to Fabrikam and sign in again.",
+        },
+        status=400,
+    )
+
+
+def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
+    """The password step passed: new SSO session, then carry on with the request."""
+    session, raw = sso.session_sign_in(previous=pending.session, user=user)
+    pending.session = session
+    pending.password_at = session.auth_time
+    pending.save(update_fields=["session", "password_at"])
+    response = authorization_respond(request, pending.params, pending)
+    sso.set_cookie(response, raw)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = pending_get(request, request.GET.get("tx", ""))
+    except PendingNotFound:
+        return expired(request)
+    error = None
+    if request.method == "POST":
+        form = SignInForm(request.POST)
+        if form.is_valid():
+            try:
+                user = factors.password_authenticate(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    ip=client_ip(request),
+                )
+            except factors.AuthenticationFailed as exc:
+                error = str(exc)
+            else:
+                return _signed_in(request, pending, user)
+    else:
+        form = SignInForm(initial={"email": pending.params.get("login_hint", "")})
+    context = {"form": form, "error": error, "tx": pending.key}
+    return render(request, "devidp/sign_in.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def sign_up(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = pending_get(request, request.GET.get("tx", ""))
+    except PendingNotFound:
+        return expired(request)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = factors.user_sign_up(**form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field, message)
+        else:
+            return _signed_in(request, pending, user)
+    return render(request, "devidp/sign_up.html", {"form": form, "tx": pending.key})
