@@ -88,6 +88,14 @@ def test_it_refuses_a_malformed_token(client, identity_provider, header, descrip
     assert identity_provider.fetches == 0
 
 
+def test_deeply_nested_json_in_a_token_is_refused_not_a_crash(client, identity_provider):
+    nested = base64url_encode(b"[" * 2000 + b"]" * 2000).decode()
+
+    response = client.get(URL, headers=auth_header(f"{nested}.e30.sig"))
+
+    assert_refused(response, invalid_token("The access token is not a well-formed JWT."))
+
+
 def test_it_refuses_alg_none_before_touching_any_key(client, identity_provider):
     token = unsigned_token({"alg": "none", "typ": "at+jwt", "kid": KID}, access_claims())
 
