@@ -69,6 +69,10 @@ SCHEMAS: dict[str, Any] = {
             "detail": {"type": "string"},
             "code": {"type": "string", "examples": ["invalid_token", "not_found"]},
             "field": {"type": "string"},
+            "transfer": {
+                "$ref": "#/components/schemas/Transfer",
+                "description": "Only on a declined transfer: the recorded attempt",
+            },
         },
     },
     "Account": {
@@ -137,6 +141,59 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "TransferRequest": {
+        "type": "object",
+        "required": ["source", "destination", "amount"],
+        "properties": {
+            "source": {"type": "string", "description": "One of the caller's account numbers"},
+            "destination": {"type": "string"},
+            "amount": {**_MONEY, "description": "A decimal string, e.g. '12.50'"},
+            "memo": {"type": "string", "maxLength": 140},
+        },
+    },
+    "Transfer": {
+        "type": "object",
+        "required": [
+            "id",
+            "status",
+            "decline_reason",
+            "source",
+            "destination",
+            "amount",
+            "memo",
+            "created_at",
+        ],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "status": {"enum": ["completed", "declined"]},
+            "decline_reason": {"type": ["string", "null"]},
+            "decline_message": {"type": ["string", "null"]},
+            "source": {"type": "string"},
+            "destination": {"type": "string"},
+            "amount": _MONEY,
+            "memo": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "TransferResult": {
+        "type": "object",
+        "required": ["transfer"],
+        "properties": {"transfer": {"$ref": "#/components/schemas/Transfer"}},
+    },
+    "Payee": {
+        "type": "object",
+        "required": ["payee"],
+        "properties": {
+            "payee": {
+                "type": "object",
+                "required": ["number", "name"],
+                "properties": {
+                    "number": {"type": "string"},
+                    "name": {"type": "string", "description": "Masked, e.g. 'Bob O.'"},
+                },
+            }
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status", "database"],
@@ -178,6 +235,83 @@ PATHS: dict[str, Any] = {
                 "responses": {
                     "200": json_body("TransactionPage", "A page of transactions, newest first"),
                     "404": problem_body("Not one of the caller's accounts, or no such page"),
+                },
+            },
+        )
+    },
+    "/transfers": {
+        "post": secured(
+            "transfer:funds",
+            {
+                "operationId": "transfers_create",
+                "summary": "Move money; the token must show a recent second factor and is "
+                "spent by this request (single use)",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": True,
+                        "description": "A retry with the same key, token and body gets the "
+                        "first answer instead of moving money twice",
+                        "schema": {"type": "string", "minLength": 8, "maxLength": 255},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/TransferRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": json_body("TransferResult", "The transfer was made"),
+                    "401": problem_body(
+                        "No token, invalid_token (including a token already spent), or "
+                        "RFC 9470 insufficient_user_authentication with acr_values and max_age",
+                        challenge=True,
+                    ),
+                    "422": problem_body(
+                        "An invalid transfer, a reused Idempotency-Key, or a declined "
+                        "transfer (the problem then carries a `transfer` member)"
+                    ),
+                },
+            },
+        )
+    },
+    "/transfers/{transfer_id}": {
+        "get": secured(
+            "read:accounts",
+            {
+                "operationId": "transfer_detail",
+                "summary": "One of the caller's transfers (a receipt)",
+                "parameters": [
+                    {
+                        "name": "transfer_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    }
+                ],
+                "responses": {
+                    "200": json_body("TransferResult", "The transfer"),
+                    "404": problem_body("Not one of the caller's transfers"),
+                },
+            },
+        )
+    },
+    "/payees/{number}": {
+        "get": secured(
+            "read:accounts",
+            {
+                "operationId": "payee_detail",
+                "summary": "An open account's masked holder name, to confirm a payee",
+                "parameters": [
+                    {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": json_body("Payee", "The payee"),
+                    "404": problem_body("No open account has that number"),
                 },
             },
         )

@@ -10,6 +10,7 @@ import pytest
 
 from fabrikam import urls_api
 from fabrikam.openapi import openapi_document
+from tests.factories import TransferFactory
 from tests.tokens import bearer
 
 pytestmark = pytest.mark.django_db
@@ -72,12 +73,17 @@ def test_every_operation_names_its_security_and_every_ref_resolves(api_settings)
 
 
 def test_what_the_endpoints_answer_is_what_the_description_promises(
-    client, mint_token, alice_checking, charlie
+    client, mint_token, alice_checking, bob_checking, charlie
 ):
     document = openapi_document()
     alice, charlie_token = mint_token(sub="test|alice"), mint_token(sub=charlie.sub)
     number = alice_checking.number
+    transfer = TransferFactory(source=alice_checking, destination=bob_checking)
     calls = [
+        ("/transfers/{transfer_id}", f"/api/transfers/{transfer.pk}", {}, alice),
+        ("/transfers/{transfer_id}", f"/api/transfers/{transfer.pk}", {}, charlie_token),
+        ("/payees/{number}", f"/api/payees/{bob_checking.number}", {}, alice),
+        ("/payees/{number}", "/api/payees/1999999999", {}, alice),
         ("/accounts", "/api/accounts", {}, alice),
         ("/accounts", "/api/accounts", {}, None),
         ("/accounts", "/api/accounts", {}, mint_token(scope="openid")),
