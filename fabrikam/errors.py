@@ -55,3 +55,15 @@ class ServiceUnavailable(ApplicationError):
 
     code = "service_unavailable"
     status = 503
+
+
+class StepUpRequired(ApplicationError):
+    """The API wants a fresher or stronger authentication (an RFC 9470 challenge)."""
+
+    code = "insufficient_user_authentication"
+    status = 401
+
+    def __init__(self, message: str, *, acr_values: str | None, max_age: int | None):
+        super().__init__(message)
+        self.acr_values = acr_values
+        self.max_age = max_age

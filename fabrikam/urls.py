@@ -12,6 +12,7 @@ urlpatterns = [
     path("callback", views.callback, name="callback"),
     path("logout", views.logout_view, name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("transfers/", include("transfers.urls")),
     path("api/", include("fabrikam.urls_api")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import oidc
+from . import oidc, stepup
 from .errors import SignInFailed
 from .tokens import sign_in_tokens, store_sign_in
 
@@ -43,6 +43,8 @@ def callback(request: HttpRequest) -> HttpResponse:
             # The provider's session has ended too: ask the user to sign in interactively.
             return oidc.start(request, flow=oidc.Flow(purpose="sign_in", next_url=flow.next_url))
         raise
+    if flow.purpose != "sign_in":
+        return stepup.complete(request, flow, token)  # step-ups share the redirect URI
     return _complete_sign_in(request, flow, token)
 
 
@@ -64,7 +66,7 @@ def _complete_sign_in(request: HttpRequest, flow: oidc.Flow, token: dict) -> Htt
     # login() cycles the session key, so a session id planted before sign-in is worthless.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     store_sign_in(request, token)
-    log.info("security.sign_in sub=%s amr=%s", sub, ",".join(claims.get("amr") or []))
+    stepup.record_event(request, "signed_in", "amr=" + ",".join(claims.get("amr") or []))
     return HttpResponseRedirect(flow.next_url)
 
 

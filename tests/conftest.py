@@ -11,7 +11,7 @@ from accounts.models import Account
 from tests.factories import AccountFactory, CustomerFactory
 
 # Access-token fixtures (signing key, fake JWKS, `mint_token`) for any test that calls the API.
-pytest_plugins = ["tests.tokens"]
+pytest_plugins = ["tests.tokens", "tests.journey"]
 
 
 def pytest_collection_modifyitems(config, items):

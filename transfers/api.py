@@ -194,6 +194,7 @@ def _transfer_json(transfer: Transfer) -> dict[str, Any]:
         "id": str(transfer.pk),
         "status": transfer.status,
         "decline_reason": transfer.decline_reason or None,
+        "decline_message": transfer.get_decline_reason_display() or None,
         "source": transfer.source.number,
         "destination": transfer.destination_number,
         "amount": f"{transfer.amount:.2f}",

@@ -1,0 +1,111 @@
+"""Drive the whole site as a browser would: the bank, the embedded IdP and the API, all
+for real, served by pytest-django's live server so every back-channel call is HTTP.
+
+The "browser" is Django's test client; it follows redirects by hand so a test can stop at
+any step, read the IdP's pages and type into their forms.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+
+from fabrikam import jwks, oidc
+
+DEMO_PASSWORD = "fabrikam-demo"
+TOTP_SECRETS = {  # the demo users' fixed secrets, as the README prints them
+    "alice@fabrikam.example": "C6EYB6ZUUPCCTEN6SDF7EEKXRAHZFI3C",
+    "bob@fabrikam.example": "T7QK6PL7BIEQSAF3IANQZMZROCBE5XXN",
+    "charlie@fabrikam.example": "HKWF4GQYLYUNT3YUUKDE6YRABTSSRTYW",
+}
+
+
+class Browser:
+    def __init__(self, site: str):
+        self.site = site
+        self.client = Client()
+        self.used_steps: set[int] = set()
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(self._local(url), **kwargs)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        return self.client.post(self._local(url), data or {}, **kwargs)
+
+    def _local(self, url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def totp(self, email: str) -> str:
+        """The next code the IdP has not seen: each code is accepted only once."""
+        totp = pyotp.TOTP(TOTP_SECRETS[email])
+        step = int(time.time() // totp.interval)
+        while step in self.used_steps:
+            step += 1
+        self.used_steps.add(step)
+        return totp.at(step * totp.interval)
+
+    def through_idp(self, response, email: str, *, password: str = DEMO_PASSWORD, pages=None):
+        """Follow redirects through the IdP, answering its pages, until the bank's callback
+        has run; return the bank's response. `pages` collects the IdP pages seen."""
+        pages = [] if pages is None else pages
+        for _ in range(12):
+            if response.status_code != 302:
+                return response
+            location = response["Location"]
+            path = urlsplit(location).path
+            if path.startswith("/idp/u/login"):
+                pages.append("password")
+                response = self.post(location, {"email": email, "password": password})
+            elif path.startswith("/idp/u/mfa"):
+                pages.append("totp")
+                response = self.post(location, {"code": self.totp(email)})
+            elif path.startswith("/idp/") or path == "/callback":
+                response = self.get(location)
+            else:
+                return response
+        raise AssertionError("too many redirects")
+
+    def sign_in(self, email: str = "alice@fabrikam.example", next_url: str = "/"):
+        response = self.through_idp(self.get(f"/login?next={next_url}"), email)
+        assert response.status_code == 302, response.content[:500]
+        return response
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The whole demo on the live server: embedded IdP, web app and API talking HTTP."""
+    url = live_server.url
+    settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = f"{url}/idp"
+    settings.OIDC_REDIRECT_URI = f"{url}/callback"
+    settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
+    settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://testserver/"]
+    settings.API_BASE_URL = f"{url}/api/"
+    settings.API_JWKS_URL = None
+    settings.API_REQUIRE_AUTH_CONTEXT = True
+    settings.AUTH0_CLIENT_ID = settings.DEVIDP_CLIENT_ID
+    settings.AUTH0_CLIENT_SECRET = settings.DEVIDP_CLIENT_SECRET
+    oidc._client.cache_clear()
+    jwks.jwks_cache.clear()
+    cache.clear()
+    call_command("seed_demo", verbosity=0)
+    call_command("devidp_seed", verbosity=0)
+    yield url
+    oidc._client.cache_clear()
+    jwks.jwks_cache.clear()
+
+
+@pytest.fixture
+def browser(site) -> Browser:
+    return Browser(site)
+
+
+def csrf_token(response) -> str:
+    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)[1].decode()

@@ -1,0 +1,148 @@
+"""The whole journey in-process: sign in, see accounts, step up with TOTP, move money."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from fabrikam.stepup import ELEVATED_KEY
+from tests.journey import Browser
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def balance_of(page, number: str) -> Decimal:
+    row = re.search(rf"{number}</td>.*?<td class=\"num\">\$([0-9,]+\.[0-9]{{2}})", page, re.S)
+    return Decimal(row[1].replace(",", ""))
+
+
+def test_a_visitor_signs_in_and_sees_their_accounts_from_the_api(browser: Browser):
+    assert b"Sign in" in browser.get("/").content
+
+    response = browser.sign_in(next_url="/accounts/")
+
+    assert response["Location"] == "/accounts/"
+    page = browser.get("/accounts/").content.decode()
+    assert "1000000011" in page and "1000000012" in page
+    assert "1000000021" not in page  # Bob's account is not Alice's business
+    history = browser.get("/accounts/1000000011/").content.decode()
+    assert "Salary" in history and "Page 1 of" in history
+
+
+def test_the_transfer_page_steps_up_with_totp_and_moves_money_once(browser: Browser):
+    browser.sign_in()
+    before = balance_of(browser.get("/").content.decode(), "1000000011")
+
+    # Opening the transfer page sends the user back to the IdP for transfer:funds + MFA.
+    step_up = browser.get("/transfers/new")
+    assert "scope=openid+transfer%3Afunds" in step_up["Location"]
+    assert "max_age=0" in step_up["Location"]
+    assert "acr_values=http" in step_up["Location"]
+    pages: list[str] = []
+    back = browser.through_idp(step_up, "alice@fabrikam.example", pages=pages)
+    assert pages == ["password", "totp"]  # max_age=0: authenticate again, then the factor
+    assert back["Location"] == "/transfers/new"
+
+    form = browser.get("/transfers/new")
+    assert form.status_code == 200
+    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    review = browser.post(
+        "/transfers/new",
+        {
+            "source": "1000000011",
+            "destination": "1000000021",
+            "amount": "12.34",
+            "memo": "Dinner",
+            "idempotency_key": key,
+        },
+    )
+    assert review["Location"] == "/transfers/confirm"
+    confirm = browser.get("/transfers/confirm").content.decode()
+    assert "Bob O." in confirm and "$12.34" in confirm
+
+    elevated = browser.client.session[ELEVATED_KEY]["access_token"]
+    sent = browser.post("/transfers/confirm")
+
+    assert sent.status_code == 302 and sent["Location"].startswith("/transfers/")
+    receipt = browser.get(sent["Location"]).content.decode()
+    assert "Transfer sent" in receipt and "Dinner" in receipt
+    assert ELEVATED_KEY not in browser.client.session  # used once, then discarded
+    after = balance_of(browser.get("/").content.decode(), "1000000011")
+    assert after == before - Decimal("12.34")
+    history = browser.get("/accounts/1000000011/").content.decode()
+    assert "Dinner" in history
+
+    # The spent token is refused by the API, whoever presents it again.
+    import requests
+
+    replay = requests.post(
+        f"{browser.site}/api/transfers",
+        json={"source": "1000000011", "destination": "1000000021", "amount": "1.00"},
+        headers={"Authorization": f"Bearer {elevated}", "Idempotency-Key": "replay-attempt"},
+        timeout=10,
+    )
+    assert replay.status_code == 401
+    assert "already been used" in replay.json()["detail"]
+
+    # The next transfer asks for the second factor again.
+    again = browser.get("/transfers/new")
+    assert again.status_code == 302 and "/idp/authorize" in again["Location"]
+
+
+def test_a_resubmitted_confirmation_never_moves_money_twice(browser: Browser):
+    browser.sign_in()
+    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
+    form = browser.get("/transfers/new")
+    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    data = {
+        "source": "1000000011",
+        "destination": "1000000012",
+        "amount": "5.00",
+        "idempotency_key": key,
+    }
+    browser.post("/transfers/new", data)
+    first = browser.post("/transfers/confirm")
+    second = browser.post("/transfers/confirm")  # a double click
+
+    assert first.status_code == 302
+    assert second.status_code == 302 and second["Location"] == "/"  # nothing pending
+    from transfers.models import Transfer
+
+    assert Transfer.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_the_dashboard_makes_one_api_call_and_no_key_fetch_in_steady_state(
+    browser: Browser, monkeypatch
+):
+    from fabrikam import api_client, jwks
+
+    browser.sign_in()
+    browser.get("/")  # warm: the API has fetched discovery and keys once
+    calls, fetches = [], []
+    original_request = api_client._session.request
+    original_fetch = jwks.jwks_fetch
+    monkeypatch.setattr(
+        api_client._session, "request", lambda *a, **k: calls.append(a) or original_request(*a, **k)
+    )
+    monkeypatch.setattr(jwks, "jwks_fetch", lambda: fetches.append(1) or original_fetch())
+
+    for _ in range(3):
+        assert browser.get("/").status_code == 200
+
+    assert len(calls) == 3
+    assert fetches == []
+
+
+def test_logout_ends_both_sessions(browser: Browser):
+    browser.sign_in()
+    response = browser.post("/logout")
+    assert SESSION_KEY not in browser.client.session
+    assert "/idp/oidc/logout" in response["Location"]
+    assert browser.get(response["Location"])["Location"].startswith("http://testserver/")
+
+    pages: list[str] = []
+    browser.through_idp(browser.get("/login"), "alice@fabrikam.example", pages=pages)
+    assert pages == ["password"]  # the IdP forgot us too

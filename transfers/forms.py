@@ -1,0 +1,59 @@
+"""The transfer form, checked locally before the single-use elevated token is spent."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from accounts.templatetags.money import money
+
+
+class TransferForm(forms.Form):
+    source = forms.ChoiceField(label="From")
+    destination = forms.CharField(
+        label="To account number",
+        max_length=20,
+        help_text="One of your accounts, or the payee's account number.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "list": "own-accounts"}),
+    )
+    amount = forms.DecimalField(
+        label="Amount (USD)",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    memo = forms.CharField(label="Memo (optional)", max_length=140, required=False)
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        validators=[RegexValidator(r"^[\x21-\x7e]{8,255}$")],
+    )
+
+    def __init__(self, *args: Any, accounts: list[dict[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.accounts = {a["number"]: a for a in accounts if a["status"] == "open"}
+        self.fields["source"].choices = [
+            (n, f"{a['kind'].capitalize()} {n} · {money(a['balance'], a['currency'])}")
+            for n, a in self.accounts.items()
+        ]
+        # One key per rendered form: resubmitting it can never move money twice.
+        self.initial.setdefault("idempotency_key", str(uuid.uuid4()))
+
+    def clean_destination(self) -> str:
+        destination = self.cleaned_data["destination"].replace(" ", "").replace("-", "")
+        if not destination.isdigit():
+            raise forms.ValidationError("Enter the account number using digits only.")
+        return destination
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        source, destination, amount = (data.get(k) for k in ("source", "destination", "amount"))
+        if source and destination and source == destination:
+            self.add_error("destination", "Choose an account other than the one you pay from.")
+        if source and amount is not None and amount > Decimal(self.accounts[source]["balance"]):
+            self.add_error("amount", "That is more than the available balance.")
+        return data

@@ -1,0 +1,87 @@
+"""Transfer pages: the form (behind a step-up), the confirmation, and the receipt."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from fabrikam import api_client, stepup
+from fabrikam.errors import NotFound, StepUpRequired
+from fabrikam.middleware import error_page
+
+from . import client
+from .client import TransferNotAuthorized
+from .forms import TransferForm
+
+
+@login_required
+@stepup.require_step_up(stepup.TRANSFER)
+@require_http_methods(["GET", "POST"])
+def transfer_new(request: HttpRequest) -> HttpResponse:
+    accounts = api_client.get_json(request, "accounts")["accounts"]
+    form = TransferForm(request.POST or None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payee = client.payee_name(request, form.cleaned_data["destination"])
+        except NotFound:
+            form.add_error("destination", "No open Fabrikam account has that number.")
+        else:
+            client.pending_store(request, form.cleaned_data, payee)
+            return redirect("transfer-confirm")
+    return render(request, "transfers/new.html", {"form": form, "accounts": accounts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_confirm(request: HttpRequest) -> HttpResponse:
+    pending = client.pending_get(request)
+    if pending is None:
+        messages.info(request, "There is no transfer waiting for confirmation.")
+        return redirect("home")
+    if request.method == "GET":
+        return render(
+            request,
+            "transfers/confirm.html",
+            {"pending": pending, "verified": stepup.elevated_token_present(request)},
+        )
+    try:
+        transfer = client.transfer_submit(request, pending)
+    except StepUpRequired as challenge:
+        if pending["stepped_up"]:
+            # One automatic step-up per attempt: a second challenge means something is wrong.
+            client.pending_clear(request)
+            return error_page(
+                request,
+                403,
+                "The bank still asked for a fresh second factor after you verified, so the "
+                "transfer was not sent. Please start it again.",
+            )
+        pending["stepped_up"] = challenge.acr_values is not None or challenge.max_age is not None
+        request.session.modified = True
+        return stepup.start(
+            request,
+            stepup.TRANSFER,
+            reverse("transfer-confirm"),
+            acr_values=challenge.acr_values,
+            max_age=challenge.max_age,
+        )
+    except TransferNotAuthorized as refusal:
+        messages.error(request, refusal.message)
+        return redirect("transfer-confirm")
+    client.pending_clear(request)
+    if transfer["status"] == "completed":
+        messages.success(request, "Transfer sent.")
+    else:
+        messages.error(request, "The transfer was declined. Nothing was moved.")
+    return redirect("transfer-detail", transfer_id=transfer["id"])
+
+
+@login_required
+@require_GET
+def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
+    transfer = api_client.get_json(request, f"transfers/{transfer_id}")["transfer"]
+    return render(request, "transfers/receipt.html", {"transfer": transfer})
