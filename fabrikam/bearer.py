@@ -107,12 +107,13 @@ def _refuse(description: str, reason: str | None = None) -> BearerChallenge:
 
 
 def _accepted_typ(typ: object) -> bool:
-    typ = typ.lower() if isinstance(typ, str) else typ
-    if typ in ACCESS_TOKEN_TYPES:
+    if typ is not None and not isinstance(typ, str):
+        return False
+    if typ and typ.lower() in ACCESS_TOKEN_TYPES:
         return True
     # Auth0's default profile says `JWT` (and some providers say nothing); so does an ID
     # token, whose `aud` (the client id) then stops it.
-    return settings.API_ACCEPT_JWT_TYP and typ in ("jwt", None)
+    return settings.API_ACCEPT_JWT_TYP and (typ is None or typ.lower() == "jwt")
 
 
 def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
@@ -163,6 +164,9 @@ def access_token_validate(*, token: str) -> AccessToken:
     # An access token for an API, not an ID token or another kind of JWT (RFC 9068 §4).
     if not _accepted_typ(header.get("typ")):
         raise _refuse("The token is not an access token (typ).", f"typ {header.get('typ')!r}")
+    # RFC 7515 §4.1.11: a critical extension we do not understand means we must refuse.
+    if "crit" in header:
+        raise _refuse("The token uses a critical header extension this API does not support.")
     _check_numeric_dates(unverified_claims)
     # The key comes from our issuer's key set by kid; `jku`, `x5u` and `jwk` headers would
     # let the token choose its own key, so they are never read.

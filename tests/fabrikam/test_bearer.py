@@ -295,6 +295,28 @@ def test_typ_jwt_or_no_typ_is_accepted_only_when_the_setting_allows_it(
     assert accepted.status_code == 200
 
 
+@pytest.mark.parametrize("typ", [{"a": 1}, 1, ["at+jwt"], "", "at+jwt; v=2"])
+def test_a_typ_of_the_wrong_shape_is_refused_even_when_jwt_is_allowed(
+    client, mint_token, api_settings, typ
+):
+    api_settings.API_ACCEPT_JWT_TYP = True
+
+    response = client.get(URL, headers=auth_header(mint_token(headers={"typ": typ})))
+
+    assert_refused(response, invalid_token("The token is not an access token (typ)."))
+
+
+def test_a_critical_header_extension_is_refused(client, mint_token):
+    token = mint_token(headers={"crit": ["exp"], "exp": 1})
+
+    response = client.get(URL, headers=auth_header(token))
+
+    assert_refused(
+        response,
+        invalid_token("The token uses a critical header extension this API does not support."),
+    )
+
+
 @pytest.mark.parametrize("typ", ["at+jwt", "application/at+jwt", "AT+JWT", "Application/At+JWT"])
 def test_the_rfc_9068_typ_is_accepted_in_any_case(client, mint_token, typ):
     response = client.get(URL, headers=auth_header(mint_token(headers={"typ": typ})))
