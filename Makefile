@@ -25,14 +25,21 @@ install: $(BIN)/activate ## Create the virtualenv and install everything
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
-seed: migrate ## Load the demo customers, accounts and history (idempotent)
+seed: migrate ## Load the demo customers, accounts and history, and the demo IdP's users (idempotent)
 	$(MANAGE) seed_demo
+	@# The demo IdP is optional: skip its seed when the app is not installed.
+	@if $(MANAGE) help --commands | grep -qx devidp_seed; then $(MANAGE) devidp_seed; fi
 
 demo: seed ## Fresh machine to a running demo on http://localhost:8000
 	@echo ""
 	@echo "  Fabrikam demo: open http://$(HOST):$(PORT)/"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+totp: ## Print a demo user's current TOTP code: make totp USER=alice@fabrikam.example
+	@# USER also comes from the shell environment (your login name), so insist on an email.
+	@case "$(USER)" in *@*) ;; *) echo "usage: make totp USER=alice@fabrikam.example"; exit 2;; esac
+	@$(MANAGE) devidp_totp "$(USER)"
 
 test: install ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -147,6 +147,7 @@ class CodeGrant(AuthorizationCodeGrant):
             acr=request.acr,
             amr=request.amr,
             sid=request.sid,
+            created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
 

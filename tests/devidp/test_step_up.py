@@ -1,0 +1,119 @@
+"""The step-up policy at work: when the IdP asks for the password again, and for a TOTP code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from devidp.models import IdpSession
+
+from .conftest import MFA_POLICY, query, verify_access_token, verify_id_token
+
+pytestmark = pytest.mark.django_db
+
+TRANSFER = {"scope": "openid profile email transfer:funds", "acr_values": MFA_POLICY}
+
+
+def test_asking_for_transfer_funds_demands_a_totp_code(rp, alice):
+    response = rp.sign_in(rp.authorize(scope="openid transfer:funds"))
+    assert "/idp/u/mfa" in response["Location"]
+
+    tokens = rp.exchange(rp.code(rp.second_factor(response, alice))).json()
+
+    id_claims = verify_id_token(tokens["id_token"])
+    assert id_claims["amr"] == ["pwd", "mfa"]
+    assert id_claims["acr"] == MFA_POLICY
+    access = verify_access_token(tokens["access_token"])
+    assert "transfer:funds" in access["scope"].split()
+    assert access["amr"] == ["pwd", "mfa"]
+    assert access["acr"] == MFA_POLICY
+
+
+def test_asking_for_the_mfa_policy_demands_a_totp_code(rp, alice):
+    response = rp.sign_in(rp.authorize(acr_values=MFA_POLICY))
+    assert "/idp/u/mfa" in response["Location"]
+
+
+def test_a_recent_second_factor_in_the_sso_session_does_not_satisfy_a_new_step_up(rp, alice):
+    rp.login(alice, **TRANSFER)
+    again = rp.authorize(nonce="second", **TRANSFER)
+    assert "/idp/u/mfa" in again["Location"]
+
+
+def test_a_plain_sign_in_never_asks_for_a_second_factor(rp, alice):
+    response = rp.sign_in(rp.authorize())
+    assert "code" in query(response)
+
+
+def test_max_age_zero_asks_for_the_password_even_with_a_fresh_session(rp, alice):
+    rp.login(alice)
+    response = rp.authorize(nonce="second", max_age="0", **TRANSFER)
+    assert "/idp/u/login" in response["Location"]
+
+    response = rp.second_factor(rp.sign_in(response), alice)
+    claims = verify_id_token(rp.exchange(rp.code(response)).json()["id_token"])
+    assert claims["amr"] == ["pwd", "mfa"]
+    assert abs(claims["auth_time"] - timezone.now().timestamp()) < 5
+
+
+def test_an_exceeded_max_age_asks_for_the_password(rp, alice):
+    rp.login(alice)
+    IdpSession.objects.update(auth_time=timezone.now() - timedelta(minutes=10))
+    assert "/idp/u/login" in rp.authorize(nonce="2", max_age="300")["Location"]
+
+
+def test_a_max_age_still_within_bounds_reuses_the_session(rp, alice):
+    rp.login(alice)
+    assert "code" in query(rp.authorize(nonce="2", max_age="300"))
+
+
+def test_prompt_login_asks_for_the_password_again(rp, alice):
+    rp.login(alice)
+    assert "/idp/u/login" in rp.authorize(nonce="2", prompt="login")["Location"]
+
+
+def test_prompt_none_without_a_session_returns_login_required(rp):
+    response = rp.authorize(prompt="none")
+    assert query(response)["error"] == "login_required"
+    assert query(response)["state"] == rp.state
+
+
+def test_prompt_none_with_a_session_returns_a_code(rp, alice):
+    rp.login(alice)
+    assert "code" in query(rp.authorize(nonce="2", prompt="none"))
+
+
+def test_prompt_none_that_would_need_mfa_returns_interaction_required(rp, alice):
+    rp.login(alice)
+    response = rp.authorize(nonce="2", prompt="none", **TRANSFER)
+    assert query(response)["error"] == "interaction_required"
+
+
+def test_prompt_none_with_an_exceeded_max_age_returns_login_required(rp, alice):
+    rp.login(alice)
+    response = rp.authorize(nonce="2", prompt="none", max_age="0")
+    assert query(response)["error"] == "login_required"
+
+
+def test_a_sign_in_link_cannot_be_finished_in_another_browser(rp, alice, client):
+    response = rp.authorize()
+    page = client.get(response["Location"])
+    assert page.status_code == 400
+    assert b"expired" in page.content
+
+
+def test_the_sso_cookie_is_the_idps_own(rp, alice):
+    response = rp.authorize()
+    cookie = response.cookies["devidp_session"]
+    assert cookie["path"] == "/idp/"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert "fabrikam_session" not in response.cookies
+
+
+def test_signing_in_replaces_the_session_cookie(rp, alice):
+    before = rp.authorize().cookies["devidp_session"].value
+    response = rp.sign_in(rp.authorize(nonce="2"))
+    assert response.cookies["devidp_session"].value != before
