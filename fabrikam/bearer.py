@@ -42,6 +42,8 @@ MAX_LEEWAY = 60
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 # Characters allowed in a challenge's quoted values (RFC 6750 §3: no '"' and no '\').
 _UNSAFE_IN_CHALLENGE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+# python-jose's wording for a claim that `require_*` demanded and the token lacks.
+_MISSING_CLAIM = re.compile(r'missing required key "(aud|iss|exp|iat|sub)"')
 
 
 class BearerChallenge(ApplicationError):
@@ -198,6 +200,8 @@ def access_token_validate(*, token: str) -> AccessToken:
     except JWTClaimsError as exc:
         raise _refuse(f"The token's claims are not accepted: {exc}") from None
     except JOSEError as exc:  # signature, missing claims: python-jose's base error class
+        if missing := _MISSING_CLAIM.search(str(exc)):
+            raise _refuse(f"The token lacks the required {missing[1]} claim.") from None
         raise _refuse("The access token could not be verified.", str(exc)) from None
 
     # What python-jose leaves to us: a future iat, an empty sub, the scope's shape.
