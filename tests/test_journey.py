@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,53 @@ def test_logout_ends_both_sessions(browser: Browser):
     pages: list[str] = []
     browser.through_idp(browser.get("/login"), "alice@fabrikam.example", pages=pages)
     assert pages == ["password"]  # the IdP forgot us too
+
+
+def review_transfer(browser: Browser, amount: str = "7.00") -> None:
+    form = browser.get("/transfers/new")
+    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    data = {"source": "1000000011", "destination": "1000000021", "amount": amount}
+    assert browser.post("/transfers/new", {**data, "idempotency_key": key}).status_code == 302
+
+
+def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser, settings):
+    browser.sign_in()
+    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
+    review_transfer(browser)
+    # The API now wants a second factor from this very second: the token is too old.
+    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
+    time.sleep(1.1)
+
+    challenged = browser.post("/transfers/confirm")
+
+    assert "/idp/authorize" in challenged["Location"]
+    assert "max_age=0" in challenged["Location"]
+    back = browser.through_idp(challenged, "alice@fabrikam.example")
+    assert back["Location"] == "/transfers/confirm"
+    confirm = browser.get("/transfers/confirm").content.decode()
+    assert "Bob O." in confirm and "$7.00" in confirm  # the transfer waits, filled in
+    from transfers.models import StepUpEvent, Transfer
+
+    assert not Transfer.objects.filter(amount=Decimal("7.00")).exists()  # nothing moved yet
+    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 300, 30
+
+    sent = browser.post("/transfers/confirm")
+
+    assert "Transfer sent" in browser.get(sent["Location"]).content.decode()
+    assert Transfer.objects.filter(amount=Decimal("7.00")).count() == 1
+    assert StepUpEvent.objects.filter(outcome="step_up_passed").count() == 2
+
+
+def test_a_second_challenge_after_a_step_up_is_not_followed(browser, settings):
+    browser.sign_in()
+    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
+    review_transfer(browser)
+    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
+    time.sleep(1.1)
+    browser.through_idp(browser.post("/transfers/confirm"), "alice@fabrikam.example")
+    time.sleep(1.1)
+
+    refused = browser.post("/transfers/confirm")
+
+    assert refused.status_code == 403
+    assert b"was not sent" in refused.content
