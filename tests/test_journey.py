@@ -197,3 +197,30 @@ def test_a_second_challenge_after_a_step_up_is_not_followed(browser, settings):
 
     assert refused.status_code == 403
     assert b"was not sent" in refused.content
+
+
+def test_an_expired_access_token_signs_in_again_silently_and_returns(browser: Browser):
+    browser.sign_in()
+    session = browser.client.session
+    session["oidc_tokens"]["expires_at"] = int(time.time()) - 1
+    session.save()
+
+    response = browser.get("/accounts/1000000011/?page=1")
+
+    assert response["Location"].startswith("/login?")
+    assert "prompt=none" in response["Location"]
+    pages: list[str] = []
+    back = browser.through_idp(browser.get(response["Location"]), "x", pages=pages)
+    assert pages == []  # the IdP's session still knows Alice: no page at all
+    assert back["Location"] == "/accounts/1000000011/?page=1"
+    assert browser.get(back["Location"]).status_code == 200
+
+
+def test_an_unreachable_api_shows_a_clear_page_not_a_500(browser: Browser, settings):
+    browser.sign_in()
+    settings.API_BASE_URL = "http://127.0.0.1:9/api/"
+
+    response = browser.get("/")
+
+    assert response.status_code == 503
+    assert b"not answering" in response.content
