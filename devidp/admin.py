@@ -8,14 +8,39 @@ from django.contrib import admin
 from .models import Client, IdpSession, IdpUser, SigningKey
 
 
+class IdpUserForm(forms.ModelForm):
+    new_password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep the current password.",
+    )
+
+    class Meta:
+        model = IdpUser
+        fields = ["email", "name", "sub", "is_active"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("new_password"):
+            self.add_error("new_password", "A new user needs a password.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> IdpUser:
+        user = super().save(commit=False)
+        if self.cleaned_data["new_password"]:
+            user.set_password(self.cleaned_data["new_password"])
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(IdpUser)
 class IdpUserAdmin(admin.ModelAdmin):
+    # The password hash and TOTP secret never appear on a page; passwords are write-only.
+    form = IdpUserForm
     list_display = ["email", "name", "sub", "totp_enrolled", "is_active", "created_at"]
     search_fields = ["email", "name", "sub"]
     list_filter = ["is_active"]
-    # The password hash and TOTP secret never appear on a page.
-    fields = ["email", "name", "sub", "is_active", "created_at"]
-    readonly_fields = ["created_at"]
     actions = ["reset_totp"]
 
     @admin.display(boolean=True, description="TOTP enrolled")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import policy, sso
+from .housekeeping import expired_rows_delete
 from .models import IdpSession, PendingAuthorization
 from .server import authorization_server, with_issuer
 
@@ -118,6 +119,7 @@ def _issue_code(
     _status, _body, headers = grant.create_authorization_response(grant.redirect_uri, session.user)
     if pending is not None:
         pending.delete()  # a sign-in link works once
+    expired_rows_delete()
     return HttpResponseRedirect(with_issuer(dict(headers)["Location"]))
 
 

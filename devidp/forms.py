@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 
 
-class SignInForm(forms.Form):
+class IdpForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "Email", not "Email:"
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(IdpForm):
     email = forms.EmailField(
         label="Email",
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
@@ -15,7 +21,7 @@ class SignInForm(forms.Form):
     )
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(IdpForm):
     name = forms.CharField(
         label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -29,7 +35,7 @@ class SignUpForm(forms.Form):
     )
 
 
-class OneTimeCodeForm(forms.Form):
+class OneTimeCodeForm(IdpForm):
     code = forms.CharField(
         label="6-digit code",
         max_length=8,

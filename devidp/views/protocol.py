@@ -8,7 +8,7 @@ from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..bearer import resource_protector
 from ..flow import authorization_respond
@@ -16,7 +16,11 @@ from ..models import IdpUser
 from ..server import authorization_server, user_claims
 
 
-@require_GET
+# OIDC Core 3.1.2.1: the authorization endpoint takes GET and POST. A POST here is a
+# cross-site form by design; it changes nothing until the person signs in on our own
+# CSRF-protected pages, and the Lax SSO cookie is not sent with it.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 @never_cache
 def authorize(request: HttpRequest) -> HttpResponse:
     return authorization_respond(request)

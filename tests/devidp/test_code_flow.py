@@ -5,9 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client as BrowserClient
+from django.utils import timezone
+
+from devidp.models import AuthorizationCode
 
 from .conftest import (
     API_AUDIENCE,
@@ -136,3 +140,16 @@ def test_a_replayed_nonce_is_refused(rp, alice):
     rp.login(alice)
     again = rp.authorize()
     assert query(again)["error"] == "invalid_request"
+
+
+def test_the_authorization_endpoint_also_takes_post(rp, alice):
+    response = rp.browser.post("/idp/authorize", rp.params())
+    assert response.status_code == 302
+    assert "/idp/u/login?tx=" in response["Location"]
+
+
+def test_issuing_a_code_forgets_codes_whose_tokens_have_all_expired(rp, alice):
+    rp.login(alice)
+    AuthorizationCode.objects.update(expires_at=timezone.now() - timedelta(hours=1))
+    rp.login(alice, nonce="second")
+    assert AuthorizationCode.objects.count() == 1

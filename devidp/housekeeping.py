@@ -1,0 +1,18 @@
+"""Forget rows that can no longer matter, so a long-running demo does not grow forever."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from . import keys
+from .models import AuthorizationCode, IdpSession, IssuedToken, PendingAuthorization
+
+
+def expired_rows_delete() -> None:
+    now = timezone.now()
+    # A code is kept until every token it could have produced has expired: until then a
+    # replay must still find it, to revoke those tokens.
+    AuthorizationCode.objects.filter(expires_at__lt=now - keys.ACCESS_TOKEN_LIFETIME).delete()
+    IssuedToken.objects.filter(expires_at__lt=now).delete()
+    PendingAuthorization.objects.filter(expires_at__lt=now).delete()
+    IdpSession.objects.filter(expires_at__lt=now).delete()
