@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client as BrowserClient
 from django.utils import timezone
+from jose import jwt as jose_jwt
 
 from devidp.models import AuthorizationCode
 
@@ -153,3 +154,13 @@ def test_issuing_a_code_forgets_codes_whose_tokens_have_all_expired(rp, alice):
     AuthorizationCode.objects.update(expires_at=timezone.now() - timedelta(hours=1))
     rp.login(alice, nonce="second")
     assert AuthorizationCode.objects.count() == 1
+
+
+def test_the_idp_runs_under_another_issuer(rp, alice, settings):
+    settings.DEVIDP_ISSUER = "http://127.0.0.1:8101/idp"
+    response = rp.sign_in(rp.authorize())
+    assert query(response)["iss"] == "http://127.0.0.1:8101/idp"
+    tokens = rp.exchange(query(response)["code"]).json()
+    claims = jose_jwt.get_unverified_claims(tokens["id_token"])
+    assert claims["iss"] == "http://127.0.0.1:8101/idp"
+    assert jose_jwt.get_unverified_claims(tokens["access_token"])["iss"] == claims["iss"]

@@ -8,6 +8,7 @@ from authlib.oidc import rpinitiated
 from authlib.oidc.discovery import OpenIDProviderMetadata
 from django.test import Client as BrowserClient
 
+from devidp.checks import issuer_transport_check
 from devidp.models import SigningKey
 
 from .conftest import ISSUER, MFA_POLICY
@@ -71,3 +72,11 @@ def test_the_signing_key_is_generated_once_and_persisted():
     second = BrowserClient().get("/idp/.well-known/jwks.json").json()
     assert first == second
     assert SigningKey.objects.count() == 1
+
+
+def test_a_plain_http_issuer_off_loopback_fails_the_start_up_checks(settings, monkeypatch):
+    monkeypatch.delenv("AUTHLIB_INSECURE_TRANSPORT", raising=False)
+    settings.DEVIDP_ISSUER = "http://idp.internal:8000/idp"
+    assert [e.id for e in issuer_transport_check(None)] == ["devidp.E002"]
+    settings.DEVIDP_ISSUER = "http://127.0.0.1:8101/idp"
+    assert issuer_transport_check(None) == []
