@@ -127,7 +127,9 @@ def start(
         max_age=step_up.max_age if max_age is None else max_age,
         acr_values=acr_values or step_up.acr_values,
     )
-    return oidc.start(request, flow=flow, scope=step_up.scope)
+    # The provider should re-authenticate the person already signed in, not ask who they are.
+    hint = {"login_hint": request.user.email} if request.user.email else {}
+    return oidc.start(request, flow=flow, scope=step_up.scope, **hint)
 
 
 def recently_attempted(request: HttpRequest, step_up: StepUp) -> bool:

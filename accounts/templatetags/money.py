@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -19,3 +20,12 @@ def money(value: object, currency: str = "USD") -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{abs(amount):,.2f}"
+
+
+@register.filter
+def parse_iso(value: str) -> datetime | str:
+    """An ISO 8601 timestamp from the API, as a datetime for Django's `date` filter."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value

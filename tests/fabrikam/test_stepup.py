@@ -54,6 +54,7 @@ def test_the_transfer_page_starts_a_step_up_for_transfer_funds(signed_in, op):
     assert params["acr_values"] == MFA
     assert params["max_age"] == "0"
     assert params["audience"]
+    assert params["login_hint"] == "alice@example.com"  # re-authenticate the same person
 
 
 def test_a_fresh_mfa_step_up_stores_a_separate_elevated_token(signed_in, op):
