@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fabrikam.admin import ReadOnlyAdmin
+
 from .models import Account, Customer, LedgerEntry
 
 
@@ -27,18 +29,9 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is append-only: the admin can read it, never change it."""
 
     list_display = ["created_at", "account", "amount", "balance_after", "transfer"]
     list_select_related = ["account", "transfer"]
     search_fields = ["account__number"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -149,20 +149,21 @@ def test_logout_ends_both_sessions(browser: Browser):
     assert pages == ["password"]  # the IdP forgot us too
 
 
-def review_transfer(browser: Browser, amount: str = "7.00") -> None:
+def review_transfer_then_age_the_token(browser: Browser, settings) -> None:
+    """Step up, review $7.00 to Bob, then make the API want a second factor from this very
+    second, so the elevated token is too old when it is sent."""
+    browser.sign_in()
+    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
     form = browser.get("/transfers/new")
     key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
-    data = {"source": "1000000011", "destination": "1000000021", "amount": amount}
+    data = {"source": "1000000011", "destination": "1000000021", "amount": "7.00"}
     assert browser.post("/transfers/new", {**data, "idempotency_key": key}).status_code == 302
+    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
+    time.sleep(1.1)
 
 
 def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser, settings):
-    browser.sign_in()
-    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
-    review_transfer(browser)
-    # The API now wants a second factor from this very second: the token is too old.
-    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
-    time.sleep(1.1)
+    review_transfer_then_age_the_token(browser, settings)
 
     challenged = browser.post("/transfers/confirm")
 
@@ -185,11 +186,7 @@ def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser,
 
 
 def test_a_second_challenge_after_a_step_up_is_not_followed(browser, settings):
-    browser.sign_in()
-    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
-    review_transfer(browser)
-    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
-    time.sleep(1.1)
+    review_transfer_then_age_the_token(browser, settings)
     browser.through_idp(browser.post("/transfers/confirm"), "alice@fabrikam.example")
     time.sleep(1.1)
 

@@ -1,22 +1,28 @@
 from django.contrib import admin
 
-from .models import Transfer
+from fabrikam.admin import ReadOnlyAdmin
+
+from .models import ConsumedToken, StepUpEvent, Transfer
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
-    """Transfers are records of what happened: readable, never edited by hand."""
-
+class TransferAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "customer", "source", "destination_number", "amount", "status"]
     list_filter = ["status", "decline_reason"]
     list_select_related = ["customer", "source"]
     search_fields = ["id", "source__number", "destination_number", "customer__name"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(ConsumedToken)
+class ConsumedTokenAdmin(ReadOnlyAdmin):
+    """Spent transfer tokens: only their jti or hash is stored, never the token."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ["consumed_at", "key", "transfer", "response_status", "expires_at"]
+    search_fields = ["key", "transfer__id"]
+
+
+@admin.register(StepUpEvent)
+class StepUpEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "sub", "outcome", "client_id", "detail"]
+    list_filter = ["outcome"]
+    search_fields = ["sub"]

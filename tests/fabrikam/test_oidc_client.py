@@ -14,18 +14,6 @@ from tests.fabrikam.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def op(settings):
-    settings.OIDC_ISSUER = ISSUER
-    settings.AUTH0_CLIENT_ID = CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = "test-secret"
-    oidc._client.cache_clear()
-    provider = StandInProvider()
-    provider.install()
-    yield provider
-    oidc._client.cache_clear()
-
-
 def callback(client, params, **extra):
     query = {"code": "code-1", "state": params["state"], "iss": ISSUER, **extra}
     return client.get("/callback", {k: v for k, v in query.items() if v is not None})

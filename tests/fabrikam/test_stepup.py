@@ -7,26 +7,13 @@ import time
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from fabrikam import oidc
 from fabrikam.stepup import ELEVATED_KEY
 from fabrikam.tokens import TOKENS_KEY
-from tests.fabrikam.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
+from tests.fabrikam.oidc_provider import ISSUER
 from transfers.models import StepUpEvent
 
 pytestmark = pytest.mark.django_db
 MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
-
-
-@pytest.fixture
-def op(settings):
-    settings.OIDC_ISSUER = ISSUER
-    settings.AUTH0_CLIENT_ID = CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = "test-secret"
-    oidc._client.cache_clear()
-    provider = StandInProvider()
-    provider.install()
-    yield provider
-    oidc._client.cache_clear()
 
 
 @pytest.fixture
