@@ -7,6 +7,7 @@ Every check is rate-limited per account and per client IP, and failures raise
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
 
@@ -20,6 +21,7 @@ from . import ratelimit
 from .models import IdpUser
 
 SUB_PREFIX = "devidp|"
+log = logging.getLogger(__name__)
 
 
 class AuthenticationFailed(Exception):
@@ -31,14 +33,17 @@ def password_authenticate(*, email: str, password: str, ip: str) -> IdpUser:
     try:
         ratelimit.check("password", account=email, ip=ip)
     except ratelimit.RateLimited as exc:
+        log.warning("devidp.rate_limited factor=password ip=%s", ip)
         raise AuthenticationFailed(str(exc)) from exc
     user = IdpUser.objects.filter(email=email, is_active=True).first()
     if user is None:
         # Hash anyway, so an unknown address takes as long as a wrong password.
         make_password(password)
     elif user.check_password(password):
+        log.info("devidp.password_ok sub=%s", user.sub)
         return user
     ratelimit.record_failure("password", account=email, ip=ip)
+    log.info("devidp.password_failed ip=%s", ip)
     raise AuthenticationFailed("That email and password do not match an account.")
 
 
@@ -67,6 +72,7 @@ def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None)
     try:
         ratelimit.check("totp", account=user.email, ip=ip)
     except ratelimit.RateLimited as exc:
+        log.warning("devidp.rate_limited factor=totp sub=%s ip=%s", user.sub, ip)
         raise AuthenticationFailed(str(exc)) from exc
     step = _matching_step(secret or user.totp_secret, code, now=time.time())
     if step is None:
@@ -74,6 +80,7 @@ def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None)
         raise AuthenticationFailed("That code is not right. Check your authenticator app.")
     if not _spend_step(user, step):
         ratelimit.record_failure("totp", account=user.email, ip=ip)
+        log.warning("devidp.totp_replayed sub=%s ip=%s", user.sub, ip)
         raise AuthenticationFailed("That code has already been used. Wait for the next one.")
 
 

@@ -116,6 +116,7 @@ def _issue_code(
     oauth_request.auth_time = session.auth_time
     oauth_request.amr = list(session.amr)
     oauth_request.acr = policy.acr_for(session.amr)
+    oauth_request.second_factor_in_request = bool(pending and pending.mfa_at)
     _status, _body, headers = grant.create_authorization_response(grant.redirect_uri, session.user)
     if pending is not None:
         pending.delete()  # a sign-in link works once

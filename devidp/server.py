@@ -6,6 +6,7 @@ Authlib's; this module only supplies storage, keys and the few choices that are 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -31,6 +32,8 @@ from joserfc.jwk import KeySet
 from . import keys
 from .models import AuthorizationCode, Client, IdpUser, IssuedToken, digest
 from .policy import SECOND_FACTOR_SCOPES
+
+log = logging.getLogger(__name__)
 
 SCOPES_SUPPORTED = ["openid", "profile", "email", "read:accounts", "transfer:funds"]
 CODE_LIFETIME = timedelta(seconds=60)
@@ -85,6 +88,7 @@ class IdpRequest(OAuth2Request):
         self.auth_time = None
         self.acr: str = ""
         self.amr: list[str] = []
+        self.second_factor_in_request = False
 
     @property
     def args(self):
@@ -127,8 +131,11 @@ class CodeGrant(AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: IdpRequest) -> None:
         data = request.payload.data
-        # Defence in depth behind the policy: money never moves on a password alone.
-        if SECOND_FACTOR_SCOPES & set(request.scope.split()) and "mfa" not in request.amr:
+        # Defence in depth behind the policy: a money-moving scope needs a second factor
+        # verified during this very request, whatever the policy module says.
+        if SECOND_FACTOR_SCOPES & set(request.scope.split()) and not (
+            request.second_factor_in_request
+        ):
             raise InvalidScopeError(
                 "transfer:funds needs a second factor.", redirect_uri=data["redirect_uri"]
             )
@@ -174,7 +181,15 @@ def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode
             used_at=now
         )
         if not spent:
-            IssuedToken.objects.filter(code=row, revoked_at__isnull=True).update(revoked_at=now)
+            revoked = IssuedToken.objects.filter(code=row, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            log.warning(
+                "devidp.code_replayed client_id=%s sub=%s tokens_revoked=%d",
+                client.client_id,
+                row.user.sub,
+                revoked,
+            )
             return None
     return row
 

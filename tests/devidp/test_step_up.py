@@ -117,3 +117,12 @@ def test_signing_in_replaces_the_session_cookie(rp, alice):
     before = rp.authorize().cookies["devidp_session"].value
     response = rp.sign_in(rp.authorize(nonce="2"))
     assert response.cookies["devidp_session"].value != before
+
+
+def test_transfer_funds_is_never_granted_without_a_fresh_second_factor_even_if_the_policy_slips(
+    rp, alice, monkeypatch
+):
+    monkeypatch.setattr("devidp.policy.second_factor_required", lambda **kwargs: False)
+    response = rp.sign_in(rp.authorize(scope="openid transfer:funds"))
+    assert query(response)["error"] == "invalid_scope"
+    assert "code" not in query(response)
