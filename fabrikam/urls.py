@@ -6,18 +6,24 @@ from django.urls import include, path
 
 from . import views
 
-urlpatterns = [
+# One process serves every role by default; FABRIKAM_ROLES picks a subset (docker-compose and
+# the topology test run `web`, `api` and `idp` as separate services from one image).
+roles = set(settings.FABRIKAM_ROLES)
+
+web_urlpatterns = [
     path("", views.home, name="home"),
     path("login", views.login_view, name="login"),
     path("callback", views.callback, name="callback"),
     path("logout", views.logout_view, name="logout"),
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
-    path("api/", include("fabrikam.urls_api")),
     path("admin/", admin.site.urls),
 ]
+urlpatterns = [*web_urlpatterns] if "web" in roles else []
+if "api" in roles:
+    urlpatterns.append(path("api/", include("fabrikam.urls_api")))
 
 # The embedded demo identity provider, only when its app is installed: deleting the app and
 # pointing the settings at Auth0 leaves every other URL untouched.
-if "devidp" in settings.INSTALLED_APPS:
+if "devidp" in settings.INSTALLED_APPS and "idp" in roles:
     urlpatterns.append(path("idp/", include("devidp.urls")))

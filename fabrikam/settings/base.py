@@ -33,6 +33,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fabrikam.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -41,8 +42,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fabrikam.middleware.WebErrorMiddleware",
 ]
+# Outermost, so its line carries the status every other middleware settled on.
+MIDDLEWARE.insert(0, "fabrikam.request_log.RequestLogMiddleware")
 
 ROOT_URLCONF = "fabrikam.urls"
+# Which URL groups this process serves: all three by default (one process, `make demo`);
+# docker-compose and the topology test run one role per process.
+FABRIKAM_ROLES = env.list("FABRIKAM_ROLES", default=["web", "api", "idp"])
 WSGI_APPLICATION = "fabrikam.wsgi.application"
 APPEND_SLASH = False
 
@@ -93,7 +99,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SESSION_COOKIE_NAME = "fabrikam_session"
@@ -103,6 +109,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Extra origins a form may post (or be redirected) to, beyond 'self' and the issuer
+# (fabrikam/csp.py).
+CSP_FORM_ACTION = env.list("CSP_FORM_ACTION", default=[])
 
 # --- Identity provider and API -------------------------------------------------------------
 AUTH0_DOMAIN = env("AUTH0_DOMAIN", default=None)
@@ -148,7 +157,16 @@ WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One line per event, `key=value` after the event name, so logs grep and parse alike.
+    "formatters": {
+        "plain": {
+            "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # fabrikam.request logs every request without its query string; runserver's own line
+    # would repeat it with the query (an authorization code on /callback).
+    "loggers": {"django.server": {"level": "ERROR"}},
 }

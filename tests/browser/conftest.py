@@ -1,0 +1,169 @@
+"""A real Chromium (Debian's, driven by Playwright) against the whole demo on a live server.
+
+One browser per test session, one fresh context (cookies, storage) per test. Every page is
+watched for Content-Security-Policy violations, so an inline script or style fails a test.
+Screenshots go to test-artifacts/browser/; `make screenshots` also refreshes the few the
+README shows, under docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.core.management import call_command
+
+from fabrikam import jwks, oidc
+from tests.journey import DEMO_PASSWORD, TOTP_SECRETS
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The flags DEVELOPERS.md gives: nothing in the browser may reach beyond loopback.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1000, "height": 720}
+ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "browser"
+README_SHOTS = os.environ.get("FABRIKAM_README_SHOTS")  # set by `make screenshots`
+
+
+def chromium_missing_reason() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if reason := chromium_missing_reason():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser journeys: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread, which Django takes for an
+    # async context; the tests only touch the ORM between browser steps, never concurrently.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Tab:
+    """A page plus what the journeys need: screenshots, CSP watch, and TOTP codes."""
+
+    def __init__(self, page, name: str):
+        self.page = page
+        self.name = name
+        self.shots = 0
+        self.csp_violations: list[str] = []
+        self.used_steps: dict[str, set[int]] = {}
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def shot(self, label: str, *, readme: str | None = None) -> None:
+        """Save a screenshot for this journey; `readme` names the copy the README shows."""
+        self.shots += 1
+        folder = ARTIFACTS / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=folder / f"{self.shots:02d}-{label}.png")
+        if readme and README_SHOTS:
+            Path(README_SHOTS).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png")
+
+    def totp(self, secret: str) -> str:
+        """A code the IdP has not seen yet: it accepts each time step once per user, and
+        one step of drift, so a quick second code is the next step's."""
+        used = self.used_steps.setdefault(secret, set())
+        totp = pyotp.TOTP(secret)
+        while True:
+            now_step = int(time.time() // totp.interval)
+            step = max(now_step, max(used, default=now_step - 1) + 1)
+            if step <= now_step + 1:
+                break
+            time.sleep(1)
+        used.add(step)
+        return totp.at(step * totp.interval)
+
+
+@pytest.fixture
+def bank(live_server, settings):
+    """The whole demo (web, API and embedded IdP) on the live server, freshly seeded."""
+    url = live_server.url
+    settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = f"{url}/idp"
+    settings.OIDC_REDIRECT_URI = f"{url}/callback"
+    settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
+    settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = [f"{url}/"]
+    settings.API_BASE_URL = f"{url}/api/"
+    settings.API_JWKS_URL = None
+    settings.API_REQUIRE_AUTH_CONTEXT = True
+    settings.AUTH0_CLIENT_ID = settings.DEVIDP_CLIENT_ID
+    settings.AUTH0_CLIENT_SECRET = settings.DEVIDP_CLIENT_SECRET
+    oidc._client.cache_clear()
+    jwks.jwks_cache.clear()
+    cache.clear()
+    call_command("seed_demo", verbosity=0)
+    call_command("devidp_seed", verbosity=0)
+    yield url
+    oidc._client.cache_clear()
+    jwks.jwks_cache.clear()
+
+
+@pytest.fixture
+def tab(chromium, bank, request):
+    context = chromium.new_context(viewport=VIEWPORT, base_url=bank)
+    context.set_default_timeout(15_000)
+    tab = Tab(context.new_page(), request.node.name.removeprefix("test_"))
+    yield tab
+    context.close()
+    assert tab.csp_violations == [], "the Content-Security-Policy blocked something"
+
+
+# --- steps every journey shares ------------------------------------------------------------
+
+
+def idp_sign_in(tab: Tab, email: str, password: str = DEMO_PASSWORD) -> None:
+    page = tab.page
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+
+
+def idp_totp(tab: Tab, email: str, code: str | None = None) -> None:
+    page = tab.page
+    page.get_by_label("6-digit code").fill(code or tab.totp(TOTP_SECRETS[email]))
+    page.get_by_role("button", name="Verify").click()
+
+
+def sign_in(tab: Tab, email: str = "alice@fabrikam.example") -> None:
+    page = tab.page
+    page.goto("/")
+    page.get_by_role("link", name="Sign in").first.click()
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, email)
+    page.get_by_role("heading", name="Your accounts").wait_for()

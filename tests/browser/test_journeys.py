@@ -1,0 +1,193 @@
+"""The journeys a customer clicks through, in a real browser: sign-up with TOTP enrolment,
+sign-in, accounts, a stepped-up transfer, sign-out, and the ways each can fail."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import pyotp
+import pytest
+
+from tests.browser.conftest import Tab, idp_sign_in, idp_totp, sign_in
+from tests.journey import TOTP_SECRETS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ALICE = "alice@fabrikam.example"
+
+
+def balance(tab: Tab, number: str) -> Decimal:
+    row = tab.page.get_by_role("row").filter(has_text=number)
+    return Decimal(row.locator("td.num").inner_text().strip("$").replace(",", ""))
+
+
+def step_up_for_transfer(tab: Tab, email: str = ALICE) -> None:
+    """Open Transfer: the IdP asks for the password again (max_age=0), then the code."""
+    page = tab.page
+    page.get_by_role("link", name="Transfer").click()
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, email)
+    page.wait_for_url("**/idp/u/mfa**")
+    tab.shot("step-up-code", readme="step-up")
+    idp_totp(tab, email)
+    page.get_by_role("heading", name="Move money").wait_for()
+
+
+def fill_transfer(tab: Tab, amount: str, *, destination: str = "1000000021", memo: str = ""):
+    page = tab.page
+    page.get_by_label("From").select_option("1000000011")
+    page.get_by_label("To account number").fill(destination)
+    page.get_by_label("Amount (USD)").fill(amount)
+    page.get_by_label("Memo (optional)").fill(memo)
+    page.get_by_role("button", name="Review transfer").click()
+
+
+def test_a_new_customer_signs_up_and_enrols_an_authenticator_from_the_key(tab: Tab):
+    page = tab.page
+    page.goto("/")
+    tab.shot("landing", readme="landing")
+    page.get_by_role("link", name="Sign in").first.click()
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Full name").fill("Dana Reyes")
+    page.get_by_label("Email").fill("dana@example.com")
+    page.get_by_label("Password", exact=True).fill("a long demo passphrase 42")
+    tab.shot("sign-up")
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="Your accounts").wait_for()
+    tab.shot("new-customer-dashboard")
+
+    # The first transfer needs a second factor she has not set up: the IdP enrols one.
+    page.get_by_role("link", name="Transfer").click()
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, "dana@example.com", "a long demo passphrase 42")
+    page.wait_for_url("**/idp/u/mfa/enrol**")
+    assert page.locator("figure svg").is_visible()  # the QR code, drawn without script
+    secret = page.locator(".idp-secret").inner_text().replace(" ", "")
+    tab.shot("enrol-totp", readme="enrol-totp")
+    page.get_by_label("6-digit code").fill(tab.totp(secret))
+    page.get_by_role("button", name="Verify and continue").click()
+
+    page.get_by_role("heading", name="Move money").wait_for()
+    tab.shot("enrolled-transfer-form")
+
+
+def test_a_demo_customer_signs_in_and_reads_her_accounts_and_history(tab: Tab):
+    page = tab.page
+    page.goto("/")
+    page.get_by_role("link", name="Sign in").first.click()
+    page.wait_for_url("**/idp/u/login**")
+    tab.shot("idp-sign-in", readme="sign-in")
+    idp_sign_in(tab, ALICE)
+
+    page.get_by_role("heading", name="Your accounts").wait_for()
+    assert page.get_by_role("cell", name="1000000011").is_visible()
+    assert page.get_by_role("cell", name="1000000021").count() == 0  # Bob's is not hers
+    tab.shot("dashboard", readme="dashboard")
+
+    page.get_by_role("row").filter(has_text="1000000011").get_by_role("link").click()
+    page.get_by_role("heading", name="Account 1000000011").wait_for()
+    assert page.get_by_text("Salary").first.is_visible()
+    assert page.get_by_text(re.compile(r"Page 1 of \d+")).is_visible()
+    tab.shot("history", readme="history")
+
+
+def test_a_transfer_steps_up_sends_money_once_and_the_next_one_asks_again(tab: Tab):
+    page = tab.page
+    sign_in(tab)
+    before = balance(tab, "1000000011")
+
+    step_up_for_transfer(tab)
+    tab.shot("transfer-form", readme="transfer-form")
+    fill_transfer(tab, "12.34", memo="Dinner")
+    page.get_by_role("heading", name="Confirm your transfer").wait_for()
+    assert page.get_by_text("Bob O.").is_visible()
+    tab.shot("confirm", readme="confirm")
+    page.get_by_role("button", name="Send $12.34").click()
+
+    page.get_by_role("heading", name="Transfer sent").wait_for()
+    tab.shot("receipt", readme="receipt")
+    page.get_by_role("link", name="Back to your accounts").click()
+    assert balance(tab, "1000000011") == before - Decimal("12.34")
+    tab.shot("balances-after")
+
+    # The elevated token was spent: the next transfer asks for both factors again.
+    page.get_by_role("link", name="Transfer").click()
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, ALICE)
+    page.wait_for_url("**/idp/u/mfa**")
+    assert page.get_by_role("heading", name="Verify it's you").is_visible()
+    tab.shot("asked-again")
+
+
+def test_signing_out_ends_the_bank_and_the_idp_sessions(tab: Tab):
+    page = tab.page
+    sign_in(tab)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Banking with step-up authentication, done right").wait_for()
+    tab.shot("signed-out")
+
+    page.get_by_role("link", name="Sign in").first.click()
+    page.wait_for_url("**/idp/u/login**")  # the IdP forgot her: the password again
+    assert page.get_by_label("Password").is_visible()
+    tab.shot("password-asked-again")
+
+
+def test_a_wrong_password_is_refused_at_the_idp(tab: Tab):
+    page = tab.page
+    page.goto("/login")
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, ALICE, "not-the-password")
+
+    assert page.get_by_role("alert").filter(has_text="do not match").is_visible()
+    tab.shot("wrong-password")
+    idp_sign_in(tab, ALICE)  # and the right one still works
+    page.get_by_role("heading", name="Your accounts").wait_for()
+
+
+def test_a_wrong_code_is_refused_and_moves_no_money(tab: Tab):
+    page = tab.page
+    sign_in(tab)
+    page.get_by_role("link", name="Transfer").click()
+    idp_sign_in(tab, ALICE)
+    page.wait_for_url("**/idp/u/mfa**")
+    right = pyotp.TOTP(TOTP_SECRETS[ALICE]).now()
+    idp_totp(tab, ALICE, code=f"{(int(right) + 500_000) % 1_000_000:06d}")
+
+    assert page.get_by_role("alert").filter(has_text="not right").is_visible()
+    tab.shot("wrong-code")
+    idp_totp(tab, ALICE)
+    page.get_by_role("heading", name="Move money").wait_for()
+
+
+def test_more_than_the_balance_is_refused_with_a_clear_message(tab: Tab):
+    page = tab.page
+    sign_in(tab)
+    too_much = balance(tab, "1000000011") + Decimal("100.00")
+    step_up_for_transfer(tab)
+    fill_transfer(tab, str(too_much))
+
+    assert page.get_by_text("That is more than the available balance.").is_visible()
+    assert page.get_by_role("heading", name="Move money").is_visible()
+    tab.shot("insufficient-funds")
+
+
+def test_cancelling_at_the_idp_moves_nothing_and_keeps_the_customer_signed_in(tab: Tab):
+    """The demo IdP has no Cancel button; Auth0 answers a cancelled or refused login with
+    `error=access_denied` on the redirect URI, which is what this sends back."""
+    page = tab.page
+    sign_in(tab)
+    authorize = []
+    page.on("request", lambda r: "/idp/authorize" in r.url and authorize.append(r.url))
+    page.get_by_role("link", name="Transfer").click()
+    page.wait_for_url("**/idp/u/login**")
+    params = parse_qs(urlsplit(authorize[-1]).query)
+    state, callback = params["state"][0], params["redirect_uri"][0]
+
+    page.goto(f"{callback}?error=access_denied&state={state}")
+
+    assert page.get_by_text("Sign-in was cancelled or refused").is_visible()
+    tab.shot("cancelled")
+    page.get_by_role("link", name="Back to the start").click()
+    page.get_by_role("heading", name="Your accounts").wait_for()  # still signed in

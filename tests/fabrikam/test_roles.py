@@ -1,0 +1,58 @@
+"""FABRIKAM_ROLES: one image, and each process serves only its own URLs."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.urls import Resolver404, clear_url_caches, resolve
+
+from fabrikam import urls
+
+
+@pytest.fixture
+def roles(settings):
+    def serve(*names: str) -> None:
+        settings.FABRIKAM_ROLES = list(names)
+        importlib.reload(urls)
+        clear_url_caches()
+
+    yield serve
+    settings.FABRIKAM_ROLES = ["web", "api", "idp"]
+    importlib.reload(urls)
+    clear_url_caches()
+
+
+def resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def test_by_default_one_process_serves_all_three_roles():
+    assert resolves("/") and resolves("/api/health")
+    assert resolves("/idp/.well-known/openid-configuration")
+
+
+def test_the_api_role_serves_only_the_api(roles):
+    roles("api")
+
+    assert resolves("/api/health")
+    assert not resolves("/") and not resolves("/transfers/new")
+    assert not resolves("/idp/.well-known/openid-configuration")
+
+
+def test_the_idp_role_serves_only_the_idp(roles):
+    roles("idp")
+
+    assert resolves("/idp/.well-known/openid-configuration")
+    assert not resolves("/") and not resolves("/api/accounts")
+
+
+def test_the_web_role_serves_the_site_but_not_the_api(roles):
+    roles("web")
+
+    assert resolves("/") and resolves("/callback") and resolves("/accounts/")
+    assert not resolves("/api/health") and not resolves("/idp/authorize")
