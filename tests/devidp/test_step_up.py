@@ -126,3 +126,17 @@ def test_transfer_funds_is_never_granted_without_a_fresh_second_factor_even_if_t
     response = rp.sign_in(rp.authorize(scope="openid transfer:funds"))
     assert query(response)["error"] == "invalid_scope"
     assert "code" not in query(response)
+
+
+def test_a_second_factor_given_before_the_password_does_not_carry_over_to_another_user(
+    rp, alice, bob
+):
+    rp.login(alice)
+    to_password = rp.authorize(nonce="2", max_age="0", **TRANSFER)
+    mfa_first = {"Location": to_password["Location"].replace("/u/login", "/u/mfa")}
+    back_to_password = rp.second_factor(mfa_first, alice)
+    assert "/idp/u/login" in back_to_password["Location"]
+
+    response = rp.sign_in(back_to_password, email=bob.email)
+
+    assert "/idp/u/mfa" in response["Location"]
