@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,7 +36,15 @@ class WebErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if request.path.startswith("/api/") or not isinstance(exc, ApplicationError):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exc, OperationalError | InterfaceError):
+            # A database outage (sessions live there by default): a clear page, not a 500.
+            log.error("web.database_unavailable path=%s", request.path, exc_info=exc)
+            return error_page(
+                request, 503, "The bank's systems had a problem. Please try again shortly."
+            )
+        if not isinstance(exc, ApplicationError):
             return None
         if isinstance(exc, SignInRequired):
             # An expired session signs in again silently when the provider still knows the

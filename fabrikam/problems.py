@@ -6,18 +6,25 @@ Bearer refusals (fabrikam.bearer.BearerChallenge) are ApplicationErrors too; the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from .bearer import BearerChallenge
 from .errors import ApplicationError
 
+log = logging.getLogger(__name__)
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# A lost or refused database connection is an outage, not a bug: the caller may retry.
+# (IntegrityError, ProgrammingError and the like stay 500s: they mean the code is wrong.)
+DATABASE_OUTAGES = (OperationalError, InterfaceError)
 
 View = Callable[..., HttpResponse]
 
@@ -66,6 +73,17 @@ def api_view(*methods: str) -> Callable[[View], View]:
                     response = view(request, *args, **kwargs)
                 except ApplicationError as exc:
                     response = error_response(exc)
+                except DATABASE_OUTAGES:
+                    # The transaction rolled back, so nothing was written and no token was
+                    # spent: an honest 503 tells the client a retry is safe.
+                    log.exception("api.database_unavailable path=%s", request.path)
+                    response = problem_response(
+                        status=503,
+                        detail="The bank's database is not answering. Nothing was changed; "
+                        "try again shortly.",
+                        code="database_unavailable",
+                    )
+                    response["Retry-After"] = "1"
             # Balances and tokens' verdicts are per-caller: no shared or browser cache keeps them.
             response["Cache-Control"] = "no-store"
             return response
