@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
 from fabrikam.bearer import requires_scope
 from fabrikam.errors import ApplicationError, NotFound
 from fabrikam.problems import api_view
 
 from .models import Account, LedgerEntry
-from .selectors import account_get, account_history, account_list, mask_name
+from .selectors import (
+    account_get,
+    account_history,
+    account_list,
+    account_statement,
+    mask_name,
+    next_month,
+    previous_month,
+)
+
+MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])")
 
 
 @api_view("GET")
@@ -43,6 +56,40 @@ def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
             "transactions": [_entry_json(entry, account) for entry in page],
         }
     )
+
+
+@api_view("GET")
+@requires_scope("read:accounts")
+def account_statement_detail(request: HttpRequest, number: str) -> JsonResponse:
+    month = _month(request.GET.get("month"))
+    account = account_get(customer=request.customer, number=number)
+    statement = account_statement(account=account, month=month)
+    this_month = timezone.now().date().replace(day=1)
+    return JsonResponse(
+        {
+            "account": _account_json(account),
+            "month": f"{month:%Y-%m}",
+            "opening_balance": _money(statement.opening_balance),
+            "total_in": _money(statement.total_in),
+            "total_out": _money(statement.total_out),
+            "closing_balance": _money(statement.closing_balance),
+            "entries": [_entry_json(entry, account) for entry in statement.entries],
+            # Links to the neighbouring statements: none before the first activity, and
+            # none into the future.
+            "previous_month": (f"{previous_month(month):%Y-%m}" if statement.has_earlier else None),
+            "next_month": f"{next_month(month):%Y-%m}" if month < this_month else None,
+        }
+    )
+
+
+def _month(raw: str | None) -> date:
+    """`YYYY-MM`, or this month (UTC) when absent."""
+    if raw is None:
+        return timezone.now().date().replace(day=1)
+    match = MONTH.fullmatch(raw)
+    if not match or int(match["year"]) < 1900:
+        raise ApplicationError("month must look like 2026-11.", field="month", code="invalid")
+    return date(int(match["year"]), int(match["month"]), 1)
 
 
 def _page_number(raw: str) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
@@ -34,6 +38,59 @@ def account_history(
         .order_by("-created_at", "-id")
     )
     return Paginator(entries, per_page).get_page(page)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One calendar month (UTC) of an account: opening + money in - money out = closing."""
+
+    account: Account
+    month: date  # the first day of the month
+    opening_balance: Decimal
+    entries: list[LedgerEntry]  # oldest first, as a statement reads
+    total_in: Decimal
+    total_out: Decimal  # positive: the sum of the money that left
+    closing_balance: Decimal
+    has_earlier: bool  # is there activity before this month (a previous statement)?
+
+
+def month_start(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def account_statement(*, account: Account, month: date) -> Statement:
+    """The account's statement for `month`, read from the ledger's running balances."""
+    start, end = month_start(month), month_start(next_month(month))
+    ledger = LedgerEntry.objects.filter(account=account)
+    # Each entry records the balance it left, so the opening balance is simply the last
+    # balance before the month: no need to add up the account's whole history.
+    before = ledger.filter(created_at__lt=start).order_by("-created_at", "-id").first()
+    opening = before.balance_after if before else Decimal("0.00")
+    entries = list(
+        ledger.filter(created_at__gte=start, created_at__lt=end)
+        .select_related("transfer__source__customer", "transfer__destination__customer")
+        .order_by("created_at", "id")
+    )
+    total_in = sum((e.amount for e in entries if e.amount > 0), Decimal("0.00"))
+    total_out = -sum((e.amount for e in entries if e.amount < 0), Decimal("0.00"))
+    return Statement(
+        account=account,
+        month=month,
+        opening_balance=opening,
+        entries=entries,
+        total_in=total_in,
+        total_out=total_out,
+        closing_balance=opening + total_in - total_out,
+        has_earlier=before is not None,
+    )
 
 
 def payee_lookup(*, number: str) -> Account | None:

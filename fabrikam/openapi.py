@@ -56,6 +56,7 @@ def secured(scope: str, operation: dict[str, Any]) -> dict[str, Any]:
 
 _MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "examples": ["1234.50"]}
 _PAGE_NUMBER = {"type": ["integer", "null"], "minimum": 1}
+_MONTH = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$", "examples": ["2026-11"]}
 
 SCHEMAS: dict[str, Any] = {
     "Problem": {
@@ -139,6 +140,76 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Newest first.",
                 "items": {"$ref": "#/components/schemas/Transaction"},
             },
+        },
+    },
+    "Statement": {
+        "type": "object",
+        "description": "One calendar month (UTC): opening_balance + total_in - total_out = "
+        "closing_balance.",
+        "required": [
+            "account",
+            "month",
+            "opening_balance",
+            "total_in",
+            "total_out",
+            "closing_balance",
+            "entries",
+            "previous_month",
+            "next_month",
+        ],
+        "properties": {
+            "account": {"$ref": "#/components/schemas/Account"},
+            "month": _MONTH,
+            "opening_balance": _MONEY,
+            "total_in": {**_MONEY, "description": "Money that came in, a positive sum"},
+            "total_out": {**_MONEY, "description": "Money that went out, a positive sum"},
+            "closing_balance": _MONEY,
+            "entries": {
+                "type": "array",
+                "description": "Oldest first.",
+                "items": {"$ref": "#/components/schemas/Transaction"},
+            },
+            "previous_month": {
+                **_MONTH,
+                "type": ["string", "null"],
+                "description": "Null when the account has no earlier activity",
+            },
+            "next_month": {
+                **_MONTH,
+                "type": ["string", "null"],
+                "description": "Null for the current month",
+            },
+        },
+    },
+    "SecurityEvent": {
+        "type": "object",
+        "required": ["outcome", "label", "detail", "client_id", "created_at"],
+        "properties": {
+            "outcome": {
+                "enum": [
+                    "signed_in",
+                    "step_up_passed",
+                    "step_up_refused",
+                    "token_accepted",
+                    "token_replayed",
+                    "challenged",
+                ]
+            },
+            "label": {"type": "string", "examples": ["Token replay refused"]},
+            "detail": {"type": "string", "description": "Facts only, never a token"},
+            "client_id": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "SecurityEventList": {
+        "type": "object",
+        "required": ["events"],
+        "properties": {
+            "events": {
+                "type": "array",
+                "description": "The caller's latest 50 events, newest first.",
+                "items": {"$ref": "#/components/schemas/SecurityEvent"},
+            }
         },
     },
     "TransferRequest": {
@@ -236,6 +307,45 @@ PATHS: dict[str, Any] = {
                     "200": json_body("TransactionPage", "A page of transactions, newest first"),
                     "404": problem_body("Not one of the caller's accounts, or no such page"),
                 },
+            },
+        )
+    },
+    "/accounts/{number}/statement": {
+        "get": secured(
+            "read:accounts",
+            {
+                "operationId": "account_statement",
+                "summary": "One of the caller's accounts: a month's statement with totals",
+                "parameters": [
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "month",
+                        "in": "query",
+                        "required": False,
+                        "description": "YYYY-MM; the current month (UTC) when absent",
+                        "schema": _MONTH,
+                    },
+                ],
+                "responses": {
+                    "200": json_body("Statement", "The month's statement"),
+                    "404": problem_body("Not one of the caller's accounts"),
+                },
+            },
+        )
+    },
+    "/security-events": {
+        "get": secured(
+            "read:accounts",
+            {
+                "operationId": "security_events",
+                "summary": "The caller's sign-ins, step-ups and transfer-token verdicts "
+                "(including refused replays)",
+                "responses": {"200": json_body("SecurityEventList", "The caller's events")},
             },
         )
     },

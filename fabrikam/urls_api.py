@@ -6,6 +6,7 @@ from django.urls import path
 
 from accounts import api as accounts_api
 from transfers import api as transfers_api
+from transfers import api_events
 
 from . import api
 
@@ -18,6 +19,12 @@ urlpatterns = [
         accounts_api.account_transactions,
         name="account-transactions",
     ),
+    path(
+        "accounts/<str:number>/statement",
+        accounts_api.account_statement_detail,
+        name="account-statement",
+    ),
+    path("security-events", api_events.security_events, name="security-events"),
     path("transfers", transfers_api.transfers_create, name="transfers"),
     path("transfers/<uuid:transfer_id>", transfers_api.transfer_detail, name="transfer-detail"),
     path("payees/<str:number>", transfers_api.payee_detail, name="payee-detail"),
