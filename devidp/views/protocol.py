@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..bearer import resource_protector
 from ..flow import authorization_respond
 from ..models import IdpUser
-from ..server import authorization_server, user_claims
+from ..server import authorization_server
+from ..tokens import user_claims
 
 
 # OIDC Core 3.1.2.1: the authorization endpoint takes GET and POST. A POST here is a

@@ -159,3 +159,13 @@ def test_error_pages_never_echo_secrets(rp, alice):
     response = rp.exchange(code, secret="not-the-secret")
     assert b"not-the-secret" not in response.content
     assert code.encode() not in response.content
+
+
+def test_a_code_replayed_after_it_expired_still_revokes_its_tokens(rp, alice):
+    code = rp.code(rp.sign_in(rp.authorize()))
+    assert rp.exchange(code).status_code == 200
+    AuthorizationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert rp.exchange(code).status_code == 400
+
+    assert IssuedToken.objects.get().revoked_at is not None

@@ -1,0 +1,131 @@
+"""The authorization code grant as this IdP runs it: PKCE S256 always, one audience,
+hashed single-use codes whose replay revokes the tokens they produced."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
+from authlib.oauth2.rfc7636 import CodeChallenge
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuthorizationCode, Client, IssuedToken, digest
+from .policy import SECOND_FACTOR_SCOPES
+from .tokens import Authentication
+
+log = logging.getLogger(__name__)
+
+CODE_LIFETIME = timedelta(seconds=60)
+
+
+class InvalidTargetError(OAuth2Error):
+    """RFC 8707: the requested resource (audience) is not one this IdP issues tokens for."""
+
+    error = "invalid_target"
+
+
+class S256CodeChallenge(CodeChallenge):
+    """PKCE for every client, S256 only: a missing challenge or `plain` is refused."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge (S256).")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+def validate_audience(grant, redirect_uri) -> None:
+    """Auth0's `audience` and RFC 8707's `resource` may only name the Fabrikam API."""
+    datalist = grant.request.payload.datalist
+    requested = set(datalist.get("audience", [])) | set(datalist.get("resource", []))
+    if requested - {settings.AUTH0_AUDIENCE}:
+        raise InvalidTargetError("This identity provider only issues tokens for the Fabrikam API.")
+
+
+class CodeGrant(AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(Client.TOKEN_ENDPOINT_AUTH_METHODS)
+
+    def __init__(self, request, server):
+        super().__init__(request, server)
+        self.register_hook("after_validate_authorization_request_payload", validate_audience)
+
+    def save_authorization_code(self, code: str, request) -> None:
+        data = request.payload.data
+        # Defence in depth behind the policy: a money-moving scope needs a second factor
+        # verified during this very request, whatever the policy module says.
+        if SECOND_FACTOR_SCOPES & set(request.scope.split()) and not (
+            request.second_factor_in_request
+        ):
+            raise InvalidScopeError(
+                "transfer:funds needs a second factor.", redirect_uri=data["redirect_uri"]
+            )
+        now = timezone.now()
+        AuthorizationCode.objects.create(
+            code_hash=digest(code),
+            client=request.client,
+            user=request.user,
+            redirect_uri=data["redirect_uri"],
+            scope=request.scope,
+            audience=settings.AUTH0_AUDIENCE,
+            nonce=data.get("nonce") or "",
+            code_challenge=data["code_challenge"],
+            code_challenge_method=data["code_challenge_method"],
+            auth_time=request.auth_time,
+            acr=request.acr,
+            amr=request.amr,
+            sid=request.sid,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+
+    def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
+        return authorization_code_redeem(code=code, client=client)
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        # Kept, marked used: a second redemption must be recognised to revoke the tokens.
+        pass
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> Authentication:
+        return Authentication(user=authorization_code.user, code=authorization_code)
+
+
+def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode | None:
+    """Spend a code exactly once; a replay revokes every token the first use produced."""
+    now = timezone.now()
+    row = (
+        AuthorizationCode.objects.select_related("user")
+        .filter(code_hash=digest(code), client=client)
+        .first()
+    )
+    if row is None:
+        return None
+    with transaction.atomic():
+        # The conditional update is the single-use guarantee, even between processes.
+        spent = AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+            used_at=now
+        )
+        if not spent:
+            revoked = IssuedToken.objects.filter(code=row, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            log.warning(
+                "devidp.code_replayed client_id=%s sub=%s tokens_revoked=%d",
+                client.client_id,
+                row.user.sub,
+                revoked,
+            )
+            return None
+    # Checked after spending it: a replay of an expired code still revokes (above).
+    if row.expires_at <= now:
+        return None
+    return row

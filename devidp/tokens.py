@@ -1,0 +1,84 @@
+"""What goes into the tokens: the ID token (OIDC) and the RFC 9068 access token.
+
+Both describe the authentication event the authorization code carried: `auth_time`, `acr`,
+`amr` and `sid` are copied from the code, never recomputed at the token endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
+from django.conf import settings
+from joserfc.jwk import KeySet
+
+from . import keys
+from .models import AuthorizationCode, Client, IdpUser
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """A user together with the authentication event their code carries into tokens."""
+
+    user: IdpUser
+    code: AuthorizationCode
+
+    def get_user_id(self) -> str:
+        """Authlib puts this in the access token's `sub`."""
+        return self.user.sub
+
+
+def user_claims(user: IdpUser, scope: str) -> UserInfo:
+    """Identity claims for the ID token and userinfo, limited to the granted scopes."""
+    return UserInfo(sub=user.sub, name=user.name, email=user.email).filter(scope)
+
+
+class IdTokenExtension(OpenIDCode):
+    DEFAULT_EXPIRES_IN = int(keys.ID_TOKEN_LIFETIME.total_seconds())
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return AuthorizationCode.objects.filter(
+            client__client_id=request.payload.client_id, nonce=nonce
+        ).exists()
+
+    def resolve_client_private_key(self, client: Client) -> KeySet:
+        return keys.signing_key_set()
+
+    def get_client_algorithm(self, client: Client) -> str:
+        return keys.ALGORITHM
+
+    def get_encode_header(self, client: Client) -> dict:
+        return {"alg": keys.ALGORITHM}  # joserfc adds the `kid` of the key it signs with
+
+    def get_client_claims(self, client: Client) -> dict:
+        return {"iss": settings.DEVIDP_ISSUER, "aud": client.client_id}
+
+    def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> dict:
+        claims = super().get_authorization_code_claims(authorization_code)
+        claims["sid"] = authorization_code.sid
+        return claims
+
+    def generate_user_info(self, user: Authentication, scope: str) -> UserInfo:
+        return user_claims(user.user, scope)
+
+
+class AccessTokenGenerator(JWTBearerTokenGenerator):
+    """RFC 9068 access tokens (`typ: at+jwt`) for the Fabrikam API."""
+
+    def get_jwks(self) -> KeySet:
+        return keys.signing_key_set()
+
+    def get_audiences(self, client: Client, user: Authentication, scope: str) -> str:
+        return user.code.audience
+
+    def get_auth_time(self, user: Authentication) -> int:
+        return user.code.get_auth_time()
+
+    def get_acr(self, user: Authentication) -> str | None:
+        return user.code.get_acr()
+
+    def get_amr(self, user: Authentication) -> list[str]:
+        return user.code.get_amr()
