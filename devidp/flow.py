@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError
 from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from . import policy, sso
 from .housekeeping import expired_rows_delete
-from .models import IdpSession, PendingAuthorization
+from .models import Client, IdpSession, PendingAuthorization
 from .server import authorization_server, with_issuer
 
 PENDING_LIFETIME = timedelta(minutes=10)
@@ -145,3 +145,17 @@ def _ask_next_step(request, data, session, pending, outstanding) -> HttpResponse
     if raw_cookie:
         sso.set_cookie(response, raw_cookie)
     return response
+
+
+def authorization_cancel(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
+    """The person gave up: tell the client `access_denied` (RFC 6749 4.1.2.1)."""
+    params = pending.params
+    pending.delete()
+    client = Client.objects.filter(client_id=params.get("client_id")).first()
+    redirect_uri = params.get("redirect_uri", "")
+    # Registrations can change while someone hesitates: check the URI again.
+    trusted = client is not None and client.check_redirect_uri(redirect_uri)
+    error = AccessDeniedError(
+        redirect_uri=redirect_uri if trusted else None, state=params.get("state")
+    )
+    return error_response(request, error)

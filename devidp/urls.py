@@ -22,6 +22,7 @@ urlpatterns = [
     path("v2/logout", logout.auth0_logout, name="auth0_logout"),
     path("u/login", sign_in.sign_in, name="sign_in"),
     path("u/signup", sign_in.sign_up, name="sign_up"),
+    path("u/cancel", sign_in.cancel, name="cancel"),
     path("u/mfa", second_factor.totp, name="totp"),
     path("u/mfa/enrol", second_factor.totp_enrol, name="totp_enrol"),
 ]

@@ -55,7 +55,7 @@ def totp(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             return _second_factor_passed(request, pending)
-    context = {"form": form, "error": error, "user": user}
+    context = {"form": form, "error": error, "user": user, "tx": pending.key}
     return render(request, "devidp/totp.html", context, status=400 if error else 200)
 
 
@@ -108,6 +108,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "user": user,
+        "tx": pending.key,
         "qr_svg": _qr_svg(factors.totp_provisioning_uri(user=user, secret=secret)),
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import factors, sso
-from ..flow import PendingNotFound, authorization_respond, pending_get
+from ..flow import PendingNotFound, authorization_cancel, authorization_respond, pending_get
 from ..forms import SignInForm, SignUpForm
 from ..models import IdpUser, PendingAuthorization
 from ..ratelimit import client_ip
@@ -89,3 +89,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             return _signed_in(request, pending, user)
     return render(request, "devidp/sign_up.html", {"form": form, "tx": pending.key})
+
+
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = pending_get(request, request.GET.get("tx", ""))
+    except PendingNotFound:
+        return expired(request)
+    return authorization_cancel(request, pending)

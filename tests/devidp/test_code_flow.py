@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -164,3 +165,18 @@ def test_the_idp_runs_under_another_issuer(rp, alice, settings):
     claims = jose_jwt.get_unverified_claims(tokens["id_token"])
     assert claims["iss"] == "http://127.0.0.1:8101/idp"
     assert jose_jwt.get_unverified_claims(tokens["access_token"])["iss"] == claims["iss"]
+
+
+def test_cancelling_sign_in_returns_access_denied_to_the_client(rp):
+    start = rp.authorize()
+    page = rp.browser.get(start["Location"]).content.decode()
+    cancel = re.search(r'action="([^"]*/u/cancel[^"]*)"', page).group(1).replace("&amp;", "&")
+    csrf = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    response = rp.browser.post(cancel, {"csrfmiddlewaretoken": csrf})
+
+    assert response["Location"].startswith(REDIRECT_URI)
+    params = query(response)
+    assert (params["error"], params["state"], params["iss"]) == ("access_denied", rp.state, ISSUER)
+    assert "code" not in params
+    assert rp.browser.get(start["Location"]).status_code == 400  # the link is spent
