@@ -22,6 +22,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -61,6 +62,10 @@ STATEMENTS = StepUp(
     window=lambda: settings.WEB_STEP_UP_MAX_AGE,
 )
 STEP_UPS = {step_up.purpose: step_up for step_up in (TRANSFER, STATEMENTS)}
+PASSED_MESSAGES = {
+    "transfer": "Second factor confirmed: you can make one transfer.",
+    "statements": "Second factor confirmed: your statements are open for a few minutes.",
+}
 
 
 def record_event(request: HttpRequest, outcome: str, detail: str) -> None:
@@ -185,6 +190,7 @@ def complete(request: HttpRequest, flow: oidc.Flow, token: dict[str, Any]) -> Ht
         request.session.modified = True
     record_event(request, "step_up_passed", flow.purpose)
     clear_guard(request, step_up.purpose)
+    messages.success(request, PASSED_MESSAGES[step_up.purpose])
     return HttpResponseRedirect(flow.next_url)
 
 
@@ -193,6 +199,16 @@ def _refused(request: HttpRequest, next_url: str, reason: str) -> HttpResponse:
     return render(
         request, "step_up_refused.html", {"reason": reason, "retry_url": retry_url}, status=403
     )
+
+
+def _return_path(request: HttpRequest) -> str:
+    """Where to come back to: a GET keeps its query (a statement's month), minus `retry`,
+    which must never survive a round trip or the loop guard would be bypassed for good."""
+    if request.method != "GET":
+        return request.path
+    query = request.GET.copy()
+    query.pop("retry", None)
+    return request.path + (f"?{query.urlencode()}" if query else "")
 
 
 def require_step_up(step_up: StepUp) -> Callable:
@@ -207,13 +223,14 @@ def require_step_up(step_up: StepUp) -> Callable:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if satisfied(request, step_up):
                 return view(request, *args, **kwargs)
+            return_to = _return_path(request)
             if recently_attempted(request, step_up) and request.GET.get("retry") != "1":
                 return _refused(
                     request,
-                    request.path,
+                    return_to,
                     "Your second factor was not confirmed, so we did not ask again automatically.",
                 )
-            return start(request, step_up, request.path)
+            return start(request, step_up, return_to)
 
         return wrapper
 

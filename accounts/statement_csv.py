@@ -1,0 +1,58 @@
+"""A statement as CSV, built in the web app from the API's JSON (amounts stay decimal strings)."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from typing import Any
+
+HEADER = ["Date", "Description", "Counterparty", "Counterparty account", "Amount", "Balance"]
+# A spreadsheet runs a cell that starts with one of these as a formula; a memo is typed by
+# whoever sent the money, so it must never become one (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _last_day(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+def statement_rows(statement: dict[str, Any]) -> list[list[str]]:
+    """Opening balance, one row per entry (oldest first), then the totals and the closing
+    balance, so the file reconciles on its own."""
+    month = statement["month"]
+    rows = [[f"{month}-01", "Opening balance", "", "", "", statement["opening_balance"]]]
+    for entry in statement["entries"]:
+        rows.append(
+            [
+                entry["created_at"][:10],
+                _text(entry["memo"] or "Transfer"),
+                _text(entry["counterparty"]),
+                entry["counterparty_account"],
+                entry["amount"],
+                entry["balance_after"],
+            ]
+        )
+    rows += [
+        ["", "Total money in", "", "", statement["total_in"], ""],
+        ["", "Total money out", "", "", f"-{statement['total_out']}", ""],
+        [_last_day(month), "Closing balance", "", "", "", statement["closing_balance"]],
+    ]
+    return rows
+
+
+def statement_csv(statement: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line endings
+    writer.writerow(HEADER)
+    writer.writerows(statement_rows(statement))
+    return buffer.getvalue()
+
+
+def statement_filename(statement: dict[str, Any]) -> str:
+    return f"fabrikam-{statement['account']['number']}-{statement['month']}.csv"
