@@ -125,14 +125,16 @@ def jwks(browser: BrowserClient | None = None) -> dict:
     return (browser or BrowserClient()).get("/idp/.well-known/jwks.json").json()
 
 
-def verify_id_token(token: str, nonce: str | None = None) -> dict:
+def verify_id_token(token: str, access_token: str | None = None) -> dict:
+    """Check signature (published JWKS), iss, aud, exp; and at_hash when given the pair."""
     return jose_jwt.decode(
         token,
         jwks(),
         algorithms=["RS256"],
         audience=CLIENT_ID,
         issuer=ISSUER,
-        options={"verify_at_hash": False},
+        access_token=access_token,
+        options={"verify_at_hash": access_token is not None},
     )
 
 

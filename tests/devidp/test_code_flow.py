@@ -54,7 +54,7 @@ def test_a_signed_in_user_gets_tokens_for_a_code_with_pkce(rp, alice):
 def test_the_id_token_carries_the_identity_and_the_real_factors(rp, alice):
     before = int(time.time())
     tokens = rp.login(alice)
-    claims = verify_id_token(tokens["id_token"])
+    claims = verify_id_token(tokens["id_token"], access_token=tokens["access_token"])
 
     assert claims["iss"] == ISSUER
     assert claims["sub"] == "devidp|alice"
