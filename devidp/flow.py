@@ -106,7 +106,7 @@ def authorization_respond(
     except OAuth2Error as error:
         error.state = oauth_request.payload.state
         return error_response(request, error)
-    return _ask_next_step(request, oauth_request.payload.data, session, pending, outstanding)
+    return _ask_next_step(oauth_request.payload.data, session, pending, outstanding)
 
 
 def _issue_code(
@@ -124,7 +124,13 @@ def _issue_code(
     return HttpResponseRedirect(with_issuer(dict(headers)["Location"]))
 
 
-def _ask_next_step(request, data, session, pending, outstanding) -> HttpResponse:
+def _ask_next_step(
+    data: dict[str, str],
+    session: IdpSession | None,
+    pending: PendingAuthorization | None,
+    outstanding: policy.Outstanding,
+) -> HttpResponse:
+    """Send the browser to the page for the first missing factor, bound to this browser."""
     raw_cookie = None
     if session is None:
         session, raw_cookie = sso.session_start()

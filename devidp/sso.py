@@ -31,7 +31,9 @@ def current_session(request: HttpRequest) -> IdpSession | None:
     )
 
 
-def session_start(*, user: IdpUser | None = None, now: datetime | None = None) -> tuple:
+def session_start(
+    *, user: IdpUser | None = None, now: datetime | None = None
+) -> tuple[IdpSession, str]:
     """A new session and the raw cookie value for it (only its hash is stored)."""
     now = now or timezone.now()
     raw = secrets.token_urlsafe(32)
@@ -46,7 +48,7 @@ def session_start(*, user: IdpUser | None = None, now: datetime | None = None) -
     return session, raw
 
 
-def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple:
+def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple[IdpSession, str]:
     """A password succeeded: a new authentication event in a new session.
 
     The cookie value changes on every sign-in so a value planted before it (session
