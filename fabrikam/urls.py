@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import guide_views, views
 
 # One process serves every role by default; FABRIKAM_ROLES picks a subset (docker-compose and
 # the topology test run `web`, `api` and `idp` as separate services from one image).
@@ -15,6 +15,8 @@ web_urlpatterns = [
     path("login", views.login_view, name="login"),
     path("callback", views.callback, name="callback"),
     path("logout", views.logout_view, name="logout"),
+    path("security", guide_views.security, name="security"),
+    path("how-it-works", guide_views.how_it_works, name="how-it-works"),
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),

@@ -10,8 +10,9 @@ from django.db import connection
 from accounts.models import Account
 from tests.factories import AccountFactory, CustomerFactory
 
-# Access-token fixtures (signing key, fake JWKS, `mint_token`) for any test that calls the API.
-pytest_plugins = ["tests.tokens", "tests.journey"]
+# Access-token fixtures (signing key, fake JWKS, `mint_token`) for any test that calls the API;
+# the live journey harness; web pages against a stand-in OP (`web_op`).
+pytest_plugins = ["tests.tokens", "tests.journey", "tests.web_api"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,8 +1,9 @@
-"""Route the web app's HTTP calls to the API into Django's test client, in-process.
+"""Web pages against a stand-in OpenID Provider and the real API, in-process.
 
-The web app still builds real requests with the session's bearer token and the API still
-validates it; only the socket is skipped, so web views can be tested with the stand-in
-OpenID Provider (tests/fabrikam/oidc_provider.py) and a real ledger.
+`web_op` signs the visitor in through the stand-in OP (tests/fabrikam/oidc_provider.py)
+with a real `read:accounts` access token, and routes the web app's HTTP calls to the API
+into Django's test client: the API still validates the bearer token, only the socket is
+skipped. Registered as a pytest plugin in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 import requests
 from django.test import Client
+
+from fabrikam import api_client, oidc
+from tests.fabrikam.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
 
 
 class ApiThroughTestClient:
@@ -39,3 +44,28 @@ class ApiThroughTestClient:
         response.headers.update(dict(answer.headers))
         response.url = url
         return response
+
+
+@pytest.fixture
+def web_op(mint_token, settings, monkeypatch) -> StandInProvider:
+    """The stand-in OP, issuing Alice (`auth0|alice`) an access token the API accepts."""
+    settings.OIDC_ISSUER = ISSUER
+    settings.AUTH0_CLIENT_ID = CLIENT_ID
+    settings.AUTH0_CLIENT_SECRET = "test-secret"
+    oidc._client.cache_clear()
+    provider = StandInProvider()
+    provider.install()
+    provider.token_overrides = {"access_token": mint_token(sub="auth0|alice", iss=ISSUER)}
+    monkeypatch.setattr(api_client, "_session", ApiThroughTestClient())
+    yield provider
+    oidc._client.cache_clear()
+
+
+def sign_in_with(client: Client, op: StandInProvider, **claims: Any) -> Client:
+    """Complete a sign-in at the stand-in OP with the given ID token claims."""
+    params = op.authorize(client)
+    op.claim_overrides = claims
+    response = client.get("/callback", {"code": "c", "state": params["state"], "iss": ISSUER})
+    assert response.status_code == 302, response.content[:300]
+    op.claim_overrides = {}
+    return client

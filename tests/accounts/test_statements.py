@@ -1,7 +1,7 @@
 """The statements page: a web-only step-up from the ID token, and only the owner's months.
 
 A stand-in OpenID Provider crafts the ID token claims; the web app reaches the real API
-in-process (tests/accounts/web_api.py), so the statement comes from a real ledger.
+in-process (tests/web_api.py), so the statement comes from a real ledger.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from django.contrib.auth import SESSION_KEY
 
 from accounts.models import LedgerEntry
 from accounts.statement_csv import statement_rows
-from fabrikam import api_client, oidc
+from fabrikam import oidc
 from fabrikam.tokens import TOKENS_KEY
-from tests.accounts.web_api import ApiThroughTestClient
-from tests.fabrikam.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
+from tests.fabrikam.oidc_provider import ISSUER
 from tests.factories import AccountFactory, CustomerFactory, TransferFactory
 from transfers.models import StepUpEvent, Transfer
 
@@ -58,18 +57,8 @@ def ledger():
 
 
 @pytest.fixture
-def op(mint_token, settings, monkeypatch):
-    """The stand-in OP, issuing a real read:accounts access token the API accepts."""
-    settings.OIDC_ISSUER = ISSUER
-    settings.AUTH0_CLIENT_ID = CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = "test-secret"
-    oidc._client.cache_clear()
-    provider = StandInProvider()
-    provider.install()
-    provider.token_overrides = {"access_token": mint_token(sub="auth0|alice", iss=ISSUER)}
-    monkeypatch.setattr(api_client, "_session", ApiThroughTestClient())
-    yield provider
-    oidc._client.cache_clear()
+def op(web_op):
+    return web_op
 
 
 @pytest.fixture
