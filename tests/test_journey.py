@@ -11,6 +11,7 @@ from django.contrib.auth import SESSION_KEY
 
 from fabrikam.stepup import ELEVATED_KEY
 from tests.journey import Browser
+from transfers.models import StepUpEvent, Transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,24 +95,12 @@ def test_the_transfer_page_steps_up_with_totp_and_moves_money_once(browser: Brow
 
 
 def test_a_resubmitted_confirmation_never_moves_money_twice(browser: Browser):
-    browser.sign_in()
-    browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
-    form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
-    data = {
-        "source": "1000000011",
-        "destination": "1000000012",
-        "amount": "5.00",
-        "idempotency_key": key,
-    }
-    browser.post("/transfers/new", data)
+    key = stepped_up_with_a_reviewed_transfer(browser, "5.00", destination="1000000012")
     first = browser.post("/transfers/confirm")
     second = browser.post("/transfers/confirm")  # a double click
 
     assert first.status_code == 302
     assert second.status_code == 302 and second["Location"] == "/"  # nothing pending
-    from transfers.models import Transfer
-
     assert Transfer.objects.filter(idempotency_key=key).count() == 1
 
 
@@ -149,15 +138,23 @@ def test_logout_ends_both_sessions(browser: Browser):
     assert pages == ["password"]  # the IdP forgot us too
 
 
-def review_transfer_then_age_the_token(browser: Browser, settings) -> None:
-    """Step up, review $7.00 to Bob, then make the API want a second factor from this very
-    second, so the elevated token is too old when it is sent."""
+def stepped_up_with_a_reviewed_transfer(
+    browser: Browser, amount: str = "3.00", destination: str = "1000000021"
+) -> str:
+    """Sign in as Alice, step up, and review a transfer; return its idempotency key."""
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
     form = browser.get("/transfers/new")
     key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
-    data = {"source": "1000000011", "destination": "1000000021", "amount": "7.00"}
+    data = {"source": "1000000011", "destination": destination, "amount": amount}
     assert browser.post("/transfers/new", {**data, "idempotency_key": key}).status_code == 302
+    return key
+
+
+def review_transfer_then_age_the_token(browser: Browser, settings) -> None:
+    """Step up, review $7.00 to Bob, then make the API want a second factor from this very
+    second, so the elevated token is too old when it is sent."""
+    stepped_up_with_a_reviewed_transfer(browser, amount="7.00")
     settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
     time.sleep(1.1)
 
@@ -173,8 +170,6 @@ def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser,
     assert back["Location"] == "/transfers/confirm"
     confirm = browser.get("/transfers/confirm").content.decode()
     assert "Bob O." in confirm and "$7.00" in confirm  # the transfer waits, filled in
-    from transfers.models import StepUpEvent, Transfer
-
     assert not Transfer.objects.filter(amount=Decimal("7.00")).exists()  # nothing moved yet
     settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 300, 30
 
@@ -221,3 +216,32 @@ def test_an_unreachable_api_shows_a_clear_page_not_a_500(browser: Browser, setti
 
     assert response.status_code == 503
     assert b"not answering" in response.content
+
+
+def swap_elevated_token(browser: Browser, token: str) -> None:
+    session = browser.client.session
+    session[ELEVATED_KEY]["access_token"] = token
+    session.save()
+
+
+def test_a_refused_elevated_token_gets_a_clear_message_and_a_way_forward(browser: Browser):
+    stepped_up_with_a_reviewed_transfer(browser)
+    swap_elevated_token(browser, "not-a-real-token")
+
+    response = browser.post("/transfers/confirm")
+
+    assert response["Location"] == "/transfers/confirm"
+    page = browser.get("/transfers/confirm").content.decode()
+    assert "expired or was already used" in page
+    assert "Verify and continue" in page  # the next click steps up again
+
+
+def test_a_token_without_transfer_funds_is_explained(browser: Browser):
+    stepped_up_with_a_reviewed_transfer(browser)
+    swap_elevated_token(browser, browser.client.session["oidc_tokens"]["access_token"])
+
+    response = browser.post("/transfers/confirm")
+
+    page = browser.get(response["Location"]).content.decode()
+    assert "did not grant permission to move money" in page
+    assert not Transfer.objects.filter(amount=Decimal("3.00")).exists()
