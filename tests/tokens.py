@@ -5,6 +5,7 @@ Registered as a pytest plugin in tests/conftest.py, so any test can ask for `min
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -143,11 +144,18 @@ def mint_token(identity_provider, signing_key) -> Callable[..., str]:
         header = {"alg": "RS256", "typ": "at+jwt", "kid": key.kid, **(headers or {})}
         header = {name: value for name, value in header.items() if value is not None}
         signing_input = unsigned_token(header, access_claims(**claims))[:-1]
-        private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
-        signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        signature = _private_key(key.private_pem).sign(
+            signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
         return f"{signing_input}.{base64url_encode(signature).decode()}"
 
     return mint
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(pem: str) -> rsa.RSAPrivateKey:
+    # Loading a PEM checks the RSA key (about 40 ms); fuzz tests mint hundreds of tokens.
+    return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
 def bearer(token: str) -> dict[str, str]:
