@@ -13,7 +13,7 @@ from dataclasses import dataclass
 LANES = {"idp": 130, "web": 380, "api": 630}
 LANE_NAMES = {"idp": "Identity provider", "web": "Fabrikam web app", "api": "Bank API"}
 WIDTH = 760
-TOP, BAND, GAP = 64, 74, 8  # first band's y, each band's height, space between bands
+TOP, BAND, GAP = 56, 88, 8  # first band's y, each band's height, space between bands
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def drawn_steps(position: str) -> list[DrawnStep]:
                 # Stop short of the lifeline so the arrowhead stays visible.
                 x2=LANES[message.receiver]
                 + (-6 if LANES[message.receiver] > LANES[message.sender] else 6),
-                y=y + 34 + 24 * offset,
+                y=y + 50 + 26 * offset,
                 label=message.label,
                 label_x=(LANES[message.sender] + LANES[message.receiver]) // 2,
             )

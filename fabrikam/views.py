@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -67,6 +68,7 @@ def _complete_sign_in(request: HttpRequest, flow: oidc.Flow, token: dict) -> Htt
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     store_sign_in(request, token)
     stepup.record_event(request, "signed_in", "amr=" + ",".join(claims.get("amr") or []))
+    messages.success(request, f"Signed in as {user.first_name or user.email or sub}.")
     return HttpResponseRedirect(flow.next_url)
 
 
@@ -79,4 +81,5 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         log.info("security.sign_out sub=%s", request.user.get_username())
     logout(request)  # flushes the session and its tokens
+    messages.info(request, "You are signed out.")
     return HttpResponseRedirect(oidc.logout_url(request, id_token))
