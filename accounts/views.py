@@ -38,7 +38,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 class _BadMonth(Exception):
-    pass
+    """The API refused the `month` parameter: worth a message, not an error page."""
 
 
 def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
