@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast lint format totp clean
+.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint format totp clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,13 +36,24 @@ demo: seed ## Fresh machine to a running demo on http://localhost:8000
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+serve: seed ## The demo under gunicorn with threads, as the services run in production
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+
 totp: ## Print a demo user's current TOTP code: make totp USER=alice@fabrikam.example
 	@# USER also comes from the shell environment (your login name), so insist on an email.
 	@case "$(USER)" in *@*) ;; *) echo "usage: make totp USER=alice@fabrikam.example"; exit 2;; esac
 	@$(MANAGE) devidp_totp "$(USER)"
 
-test: install ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+test: install browser-deps ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+browser-deps: ## Install Debian's chromium for the browser tests, if missing
+	@# Without root this cannot install: the browser tests then skip, saying why (CI=true fails).
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "make: could not install chromium; the browser tests will be skipped"
+
+screenshots: install browser-deps ## Refresh the README's screenshots (docs/screenshots/) from the browser journeys
+	FABRIKAM_README_SHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/browser/test_journeys.py
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .

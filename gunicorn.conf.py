@@ -19,3 +19,6 @@ accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "fabrikam.wsgi:application"
+# gunicorn 23+ opens a control socket at one fixed path per user; several roles on one host
+# (the topology test) would fight over it, and nothing here uses it.
+control_socket_disable = True

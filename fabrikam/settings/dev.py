@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, INSTALLED_APPS, OIDC_ISSUER, env
+from .base import (
+    AUTH0_CLIENT_ID,
+    AUTH0_CLIENT_SECRET,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    OIDC_ISSUER,
+    env,
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 # Demo-only key: never used in production, where SECRET_KEY has no default.
 SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-secret-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# WhiteNoise as in production, so `make serve` (gunicorn serves no static files itself) works
+# without collectstatic: files come straight from the app directories, re-read on change.
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # --- Embedded demo identity provider (the `devidp` app) -------------------------------------
 # On by default so `make demo` needs no Auth0 tenant; DEVIDP_ENABLED=false (or deleting the

@@ -94,7 +94,7 @@ class Tab:
         self.page.screenshot(path=folder / f"{self.shots:02d}-{label}.png")
         if readme and README_SHOTS:
             Path(README_SHOTS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png")
+            self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png", full_page=True)
 
     def totp(self, secret: str) -> str:
         """A code the IdP has not seen yet: it accepts each time step once per user, and
