@@ -191,3 +191,32 @@ def test_cancelling_the_second_factor_moves_nothing_and_keeps_the_customer_signe
     page.get_by_role("heading", name="Extra verification needed").wait_for()
     page.get_by_role("link", name="Verify again").click()
     page.wait_for_url("**/idp/u/login**")
+
+
+def test_statements_step_up_once_and_download_as_csv(tab: Tab):
+    page = tab.page
+    sign_in(tab)
+    page.get_by_role("row").filter(has_text="1000000011").get_by_role("link").click()
+    page.get_by_role("link", name="Statements").click()
+
+    # A web-only step-up: the ID token must show a recent second factor.
+    page.wait_for_url("**/idp/u/login**")
+    idp_sign_in(tab, ALICE)
+    page.wait_for_url("**/idp/u/mfa**")
+    idp_totp(tab, ALICE)
+    page.get_by_role("heading", name=re.compile(r"Statement for \d{4}-\d{2}")).wait_for()
+    tab.shot("statement", readme="statement")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download CSV")).click()
+    csv = download.value.path().read_text()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert csv.splitlines()[0].lower().startswith("date")
+    assert "1000000011" in download.value.suggested_filename + csv
+
+    # Within the step-up window the statement opens without another trip to the IdP.
+    page.get_by_role("link", name="Accounts").first.click()
+    page.get_by_role("row").filter(has_text="1000000011").get_by_role("link").click()
+    page.get_by_role("link", name="Statements").click()
+    page.get_by_role("heading", name=re.compile(r"Statement for")).wait_for()
+    assert "/idp/" not in page.url
