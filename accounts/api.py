@@ -83,13 +83,19 @@ def account_statement_detail(request: HttpRequest, number: str) -> JsonResponse:
 
 
 def _month(raw: str | None) -> date:
-    """`YYYY-MM`, or this month (UTC) when absent."""
+    """`YYYY-MM` up to this month (UTC), which is the default."""
+    this_month = timezone.now().date().replace(day=1)
     if raw is None:
-        return timezone.now().date().replace(day=1)
+        return this_month
     match = MONTH.fullmatch(raw)
     if not match or int(match["year"]) < 1900:
         raise ApplicationError("month must look like 2026-11.", field="month", code="invalid")
-    return date(int(match["year"]), int(match["month"]), 1)
+    month = date(int(match["year"]), int(match["month"]), 1)
+    if month > this_month:
+        raise ApplicationError(
+            "There is no statement for a month that has not begun.", field="month", code="invalid"
+        )
+    return month
 
 
 def _page_number(raw: str) -> int:

@@ -92,7 +92,9 @@ def test_charlie_gets_404_for_alices_statement(client, mint_token, november, cha
     assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-1", "11-2026", "2026-11-01", "x"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "2026-1", "11-2026", "2026-11-01", "x", "1899-12", "9999-12"]
+)
 def test_a_malformed_month_is_a_400_naming_the_field(client, mint_token, november, month):
     response = statement(client, mint_token(sub="test|alice"), month=month)
 
