@@ -26,7 +26,9 @@ urlpatterns = [
     ),
     path("security-events", api_events.security_events, name="security-events"),
     path("transfers", transfers_api.transfers_create, name="transfers"),
-    path("transfers/<uuid:transfer_id>", transfers_api.transfer_detail, name="transfer-detail"),
+    # str, not uuid: Django's uuid converter matches lowercase only, and an unmatched route
+    # would answer with an HTML 404 instead of problem+json. The view parses the id.
+    path("transfers/<str:transfer_id>", transfers_api.transfer_detail, name="transfer-detail"),
     path("payees/<str:number>", transfers_api.payee_detail, name="payee-detail"),
     path("health", api.health, name="health"),
     path("openapi.json", api.openapi_json, name="openapi"),

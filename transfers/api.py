@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -99,9 +100,13 @@ def transfers_create(request: HttpRequest) -> JsonResponse:
 @api_view("GET")
 @requires_scope("read:accounts")
 def transfer_detail(request: HttpRequest, transfer_id: str) -> JsonResponse:
+    try:
+        pk = uuid.UUID(transfer_id)  # any spelling of a UUID, as OpenAPI's format allows
+    except ValueError:
+        raise NotFound("No such transfer.") from None
     transfer = (
         Transfer.objects.select_related("source", "destination")
-        .filter(customer=request.customer, pk=transfer_id)
+        .filter(customer=request.customer, pk=pk)
         .first()
     )
     if transfer is None:
