@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint format totp clean
+.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint format totp clean bench load
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,16 @@ screenshots: install browser-deps ## Refresh the README's screenshots (docs/scre
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Benchmarks and load runs need PostgreSQL; each uses a database of its own (created if missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fabrikam_bench
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fabrikam_load
+
+bench: install ## Print what security costs: token check, transfers with auth on/off, dashboard, workers
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench.py
+
+load: install ## 32 clients make transfers through gunicorn for 20 s, then check every ledger invariant
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) scripts/load_transfers.py
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff format .
