@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import guide_views, views
+from . import guide_views, role_errors, views
 
 # One process serves every role by default; FABRIKAM_ROLES picks a subset (docker-compose and
 # the topology test run `web`, `api` and `idp` as separate services from one image).
@@ -22,6 +22,12 @@ web_urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 urlpatterns = [*web_urlpatterns] if "web" in roles else []
+if "web" not in roles:
+    # The site's error pages link to site URLs that this process does not serve.
+    handler400 = role_errors.bad_request
+    handler403 = role_errors.permission_denied
+    handler404 = role_errors.not_found
+    handler500 = role_errors.server_error
 if "api" in roles:
     urlpatterns.append(path("api/", include("fabrikam.urls_api")))
 

@@ -49,6 +49,9 @@ ROOT_URLCONF = "fabrikam.urls"
 # Which URL groups this process serves: all three by default (one process, `make demo`);
 # docker-compose and the topology test run one role per process.
 FABRIKAM_ROLES = env.list("FABRIKAM_ROLES", default=["web", "api", "idp"])
+if "web" not in FABRIKAM_ROLES:
+    # The site's CSRF page links to site URLs; an api or idp process answers plainly.
+    CSRF_FAILURE_VIEW = "fabrikam.role_errors.csrf_failure"
 WSGI_APPLICATION = "fabrikam.wsgi.application"
 APPEND_SLASH = False
 

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +22,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
-from tests.browser.conftest import ARTIFACTS, VIEWPORT, Tab, idp_sign_in, idp_totp
+from tests.browser.conftest import VIEWPORT, Tab, idp_sign_in, idp_totp
+from tests.browser.servers import free_ports, gunicorn, manage
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,10 +35,6 @@ pytestmark = [
     ),
 ]
 
-BASE_DIR = Path(settings.BASE_DIR)
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-PORTS = range(8200, 8300)  # this suite's loopback ports, clear of the demo's 8000
-
 
 @dataclass
 class Topology:
@@ -50,20 +42,6 @@ class Topology:
     api: str
     idp: str
     logs: Path
-
-
-def free_ports(count: int) -> list[int]:
-    ports = []
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-        if len(ports) == count:
-            return ports
-    pytest.fail("no free loopback port in 8200-8299")
 
 
 def server_url(database: str) -> str:
@@ -95,20 +73,6 @@ def database() -> Iterator[str]:
         admin.close()
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not come up:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def topology(database, tmp_path_factory) -> Iterator[Topology]:
     web_port, api_port, idp_port = free_ports(3)
@@ -138,46 +102,17 @@ def topology(database, tmp_path_factory) -> Iterator[Topology]:
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "4",
     }
-    manage = [sys.executable, "manage.py"]
-    for command in (
-        ["migrate", "--noinput"],
-        ["collectstatic", "--noinput"],
-        ["seed_demo"],
-        ["devidp_seed"],
-    ):
-        done = subprocess.run(  # noqa: S603
-            [*manage, *command], cwd=BASE_DIR, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"manage.py {command[0]}: {done.stderr[-3000:]}"
-
-    logs = ARTIFACTS.parent / "topology"
-    logs.mkdir(parents=True, exist_ok=True)
-    processes = []
-    try:
-        for role, port, health in (
-            ("idp", idp_port, f"{idp}/idp/.well-known/openid-configuration"),
-            ("api", api_port, f"{api}/api/health"),
-            ("web", web_port, f"{web}/"),
-        ):
-            log = logs / f"{role}.log"
-            process = subprocess.Popen(  # noqa: S603
-                [str(GUNICORN), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-                cwd=BASE_DIR,
-                env={**env, "FABRIKAM_ROLES": role},
-                stdout=log.open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            processes.append(process)
-            wait_until_up(health, process, log)
+    for command in ("migrate", "collectstatic", "seed_demo", "devidp_seed"):
+        manage(env, command, *(["--noinput"] if command in ("migrate", "collectstatic") else []))
+    roles = [
+        ("idp", idp_port, f"{idp}/idp/.well-known/openid-configuration"),
+        ("api", api_port, f"{api}/api/health"),
+        ("web", web_port, f"{web}/"),
+    ]
+    with gunicorn(
+        [(role, {**env, "FABRIKAM_ROLES": role}, port, health) for role, port, health in roles]
+    ) as logs:
         yield Topology(web=web, api=api, idp=idp, logs=logs)
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def test_each_role_serves_only_its_own_urls(topology: Topology):
@@ -233,7 +168,7 @@ def test_sign_in_and_a_stepped_up_transfer_work_across_the_three_services(
     finally:
         context.close()
     assert tab.csp_violations == []
-    logs = "".join(p.read_text() for p in topology.logs.glob("*.log"))
+    logs = "".join((topology.logs / f"{role}.log").read_text() for role in ("web", "api", "idp"))
     assert "request method=POST path=/transfers/confirm status=302" in logs
     assert "request method=POST path=/api/transfers status=201" in logs
     # Two web workers kept one session between them: it lives in Redis, not in a process.

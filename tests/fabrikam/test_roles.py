@@ -56,3 +56,16 @@ def test_the_web_role_serves_the_site_but_not_the_api(roles):
 
     assert resolves("/") and resolves("/callback") and resolves("/accounts/")
     assert not resolves("/api/health") and not resolves("/idp/authorize")
+
+
+def test_a_process_without_the_site_answers_errors_plainly(roles, client):
+    # The site's error pages link to site URLs, which an api or idp process cannot build.
+    roles("api")
+
+    page = client.get("/")
+    problem = client.get("/api/no-such-thing")
+
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/plain")
+    assert problem.status_code == 404
+    assert problem["Content-Type"] == "application/problem+json"
+    assert problem.json()["code"] == "not_found"

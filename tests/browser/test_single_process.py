@@ -1,0 +1,57 @@
+"""`make serve`: the whole demo in ONE gunicorn process. A page calls the API on this same
+server, and the API fetches the IdP's keys from it too; threads answer those calls while
+the page waits, where a single synchronous worker would wait on itself forever."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import VIEWPORT, Tab, idp_sign_in
+from tests.browser.servers import free_ports, gunicorn, manage
+
+pytestmark = pytest.mark.browser
+
+# Settings a developer's shell may carry that would point this server elsewhere.
+FOREIGN = ("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL", "OIDC_", "AUTH0_", "API_", "DEVIDP_")
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory) -> Iterator[str]:
+    (port,) = free_ports(1)
+    site = f"http://localhost:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(FOREIGN)},
+        "DJANGO_SETTINGS_MODULE": "fabrikam.settings.dev",
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'db.sqlite3'}",
+        "DEVIDP_ISSUER": f"{site}/idp",
+        "DEVIDP_REDIRECT_URIS": f"{site}/callback",
+        "DEVIDP_POST_LOGOUT_REDIRECT_URIS": f"{site}/",
+        "WEB_CONCURRENCY": "1",  # one process: every nested call lands on its own threads
+    }
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    manage(env, "devidp_seed")
+    with gunicorn([("single", env, port, f"{site}/")]):
+        yield site
+
+
+def test_one_threaded_process_serves_a_page_that_calls_its_own_api(one_process, chromium):
+    context = chromium.new_context(viewport=VIEWPORT, base_url=one_process)
+    context.set_default_timeout(15_000)
+    tab = Tab(context.new_page(), "single-process")
+    page = tab.page
+    try:
+        page.goto("/login")
+        idp_sign_in(tab, "alice@fabrikam.example")
+        # The dashboard: web -> /api/accounts -> the IdP's JWKS, all in this one process.
+        page.get_by_role("heading", name="Your accounts").wait_for()
+        assert page.get_by_role("cell", name="1000000011").is_visible()
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # CSS served
+        tab.shot("dashboard")
+    finally:
+        context.close()
+    assert tab.csp_violations == []
