@@ -151,52 +151,49 @@ def main() -> int:
 
     minter = load.Minter()
     runs: dict[str, dict] = {}
-    with load.jwks_server(arguments.port + 1, minter.jwks()) as jwks_url:
-        with load.gunicorn(
-            arguments.port,
-            database_url,
-            jwks_url,
-            workers=2,
-            threads=threads,
-            settings_module=BENCH_SETTINGS,
-        ) as base_url:
-            # Interleaved, twice each, so drift on a shared machine hits both sides alike.
-            for label in ("on", "off", "on2", "off2"):
-                runs[label] = transfers(
-                    load,
-                    base_url,
-                    minter,
-                    clients=clients,
-                    seconds=seconds / 2,
-                    auth=label.startswith("on"),
-                )
-            dashboard, hop = page_latencies(base_url, minter, arguments.pages)
-        with load.gunicorn(
-            arguments.port,
-            database_url,
-            jwks_url,
-            workers=1,
-            threads=threads,
-            settings_module=BENCH_SETTINGS,
-        ) as base_url:
-            runs["one-worker"] = transfers(
-                load, base_url, minter, clients=clients, seconds=seconds, auth=True
-            )
 
-    def merged(first: str, second: str) -> dict:
-        a, b = runs[first], runs[second]
+    def serve(workers: int):
+        return load.gunicorn(
+            arguments.port,
+            database_url,
+            jwks_url,
+            workers=workers,
+            threads=threads,
+            settings_module=BENCH_SETTINGS,
+        )
+
+    def run(label: str, base_url: str, *, auth: bool = True) -> None:
+        runs[label] = transfers(
+            load, base_url, minter, clients=clients, seconds=seconds / 2, auth=auth
+        )
+
+    # Interleaved, twice each, so drift on a shared machine hits both sides alike.
+    with load.jwks_server(arguments.port + 1, minter.jwks()) as jwks_url:
+        with serve(workers=2) as base_url:
+            for label in ("on", "off", "on2", "off2"):
+                run(label, base_url, auth=label.startswith("on"))
+            dashboard, hop = page_latencies(base_url, minter, arguments.pages)
+        with serve(workers=1) as base_url:
+            run("one", base_url)
+        with serve(workers=2) as base_url:
+            run("two", base_url)
+        with serve(workers=1) as base_url:
+            run("one2", base_url)
+
+    def merged(*labels: str) -> dict:
+        chosen = [runs[label] for label in labels]
         return {
-            "rps": (a["rps"] + b["rps"]) / 2,
-            "p50_ms": (a["p50_ms"] + b["p50_ms"]) / 2,
-            "p99_ms": max(a["p99_ms"], b["p99_ms"]),
-            "requests": a["requests"] + b["requests"],
-            "failures": a["failures"] + b["failures"],
+            "rps": statistics.mean(r["rps"] for r in chosen),
+            "p50_ms": statistics.mean(r["p50_ms"] for r in chosen),
+            "p99_ms": max(r["p99_ms"] for r in chosen),
+            "requests": sum(r["requests"] for r in chosen),
+            "failures": sum(r["failures"] for r in chosen),
         }
 
     on, off = merged("on", "on2"), merged("off", "off2")
     print(
         f"2. Transfers through gunicorn (2 workers x {threads} threads) + PostgreSQL, "
-        f"{clients} clients, {seconds:.0f} s each side"
+        f"{clients} clients, 2 x {seconds / 2:.0f} s each side"
     )
     print("                         req/s     p50 ms    p99 ms   requests  5xx/errors")
     for label, figures in (("authentication on ", on), ("authentication off", off)):
@@ -215,11 +212,14 @@ def main() -> int:
     print(f"   GET /api/accounts  (the API hop alone)  p50 {h50:7.1f} ms   p99 {h99:7.1f} ms")
     print()
 
-    one = runs["one-worker"]
-    print(f"4. Worker processes (authentication on, {threads} threads each, {clients} clients)")
+    one, two = merged("one", "one2"), merged("on", "on2", "two")
+    print(
+        f"4. Worker processes (authentication on, {threads} threads each, {clients} clients, "
+        "runs interleaved 1-2-1 after the 2-worker runs above)"
+    )
     print(f"   1 worker    {one['rps']:8.1f} req/s   p50 {one['p50_ms']:7.1f} ms")
-    print(f"   2 workers   {on['rps']:8.1f} req/s   p50 {on['p50_ms']:7.1f} ms")
-    print(f"   ratio 2 / 1 {on['rps'] / one['rps']:8.2f}")
+    print(f"   2 workers   {two['rps']:8.1f} req/s   p50 {two['p50_ms']:7.1f} ms")
+    print(f"   ratio 2 / 1 {two['rps'] / one['rps']:8.2f}")
     failures = sum(run["failures"] for run in runs.values())
     print()
     print(f"5xx or transport errors in all runs: {failures}")
