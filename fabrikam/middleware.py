@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .errors import ApplicationError, NotFound, ServiceUnavailable, SignInFailed, SignInRequired
@@ -39,11 +40,14 @@ class WebErrorMiddleware:
         if request.path.startswith("/api/"):
             return None
         if isinstance(exc, OperationalError | InterfaceError):
-            # A database outage (sessions live there by default): a clear page, not a 500.
+            # A database outage: a clear page, not a 500. Rendered without the request,
+            # because its session, user and messages live in that database too.
             log.error("web.database_unavailable path=%s", request.path, exc_info=exc)
-            return error_page(
-                request, 503, "The bank's systems had a problem. Please try again shortly."
-            )
+            context = {
+                "title": TITLES[503],
+                "message": "The bank's systems had a problem. Please try again shortly.",
+            }
+            return HttpResponse(render_to_string("error.html", context), status=503)
         if not isinstance(exc, ApplicationError):
             return None
         if isinstance(exc, SignInRequired):

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 log = logging.getLogger("fabrikam.request")
@@ -23,12 +24,16 @@ class RequestLogMiddleware:
         started = time.monotonic()
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        try:
+            username = user.get_username() if user is not None and user.is_authenticated else "-"
+        except DatabaseError:  # the session store is down: the request is still logged
+            username = "?"
         log.info(
             "request method=%s path=%s status=%s ms=%.1f user=%s",
             request.method,
             request.path[:200],
             response.status_code,
             (time.monotonic() - started) * 1000,
-            user.get_username() if user is not None and user.is_authenticated else "-",
+            username,
         )
         return response

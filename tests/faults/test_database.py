@@ -125,3 +125,20 @@ def test_a_database_outage_behind_a_web_page_is_a_clear_503_page(client, monkeyp
 
     assert response.status_code == 503
     assert b"Temporarily unavailable" in response.content
+
+
+def test_a_database_outage_under_the_session_itself_is_a_clear_503_page(client, monkeypatch, alice):
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client.force_login(get_user_model().objects.create(username=alice.sub))
+
+    def down(self):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(SessionStore, "load", down)  # sessions live in the database
+
+    response = client.get("/accounts/")
+
+    assert response.status_code == 503
+    assert b"Temporarily unavailable" in response.content
