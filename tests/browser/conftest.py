@@ -37,6 +37,14 @@ ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "browser"
 README_SHOTS = os.environ.get("FABRIKAM_README_SHOTS")  # set by `make screenshots`
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they are the slowest, and once Playwright runs, Django must be
+    told to allow the ORM beside its event loop (see `chromium`), which no other test
+    should run under."""
+    items.sort(key=lambda item: "browser" in item.keywords)  # stable: keeps other order
+
+
 def chromium_missing_reason() -> str | None:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"

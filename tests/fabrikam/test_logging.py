@@ -8,7 +8,7 @@ import re
 import pytest
 
 from fabrikam.tokens import TOKENS_KEY
-from tests.journey import Browser
+from tests.journey import DEMO_PASSWORD, Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,3 +30,4 @@ def test_a_sign_in_logs_its_requests_and_events_but_no_secret(browser: Browser, 
         assert secret not in text
         assert secret.split(".")[1] not in text  # not even the claims segment
     assert "callback?" not in text  # a query string carries the authorization code
+    assert DEMO_PASSWORD not in text
