@@ -94,7 +94,7 @@ class Tab:
         if "Content Security Policy" in message.text:
             self.csp_violations.append(message.text)
 
-    def shot(self, label: str, *, readme: str | None = None) -> None:
+    def shot(self, label: str, *, readme: str | None = None, full_page: bool = False) -> None:
         """Save a screenshot for this journey; `readme` names the copy the README shows."""
         self.shots += 1
         folder = ARTIFACTS / self.name
@@ -102,7 +102,7 @@ class Tab:
         self.page.screenshot(path=folder / f"{self.shots:02d}-{label}.png")
         if readme and README_SHOTS:
             Path(README_SHOTS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png", full_page=True)
+            self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png", full_page=full_page)
 
     def totp(self, secret: str) -> str:
         """A code the IdP has not seen yet: it accepts each time step once per user, and

@@ -64,7 +64,7 @@ def test_a_new_customer_signs_up_and_enrols_an_authenticator_from_the_key(tab: T
     page.wait_for_url("**/idp/u/mfa/enrol**")
     assert page.locator("figure svg").is_visible()  # the QR code, drawn without script
     secret = page.locator(".idp-secret").inner_text().replace(" ", "")
-    tab.shot("enrol-totp", readme="enrol-totp")
+    tab.shot("enrol-totp", readme="enrol-totp", full_page=True)
     page.get_by_label("6-digit code").fill(tab.totp(secret))
     page.get_by_role("button", name="Verify and continue").click()
 
