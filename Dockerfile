@@ -14,9 +14,11 @@ COPY pyproject.toml ./
 RUN pip install . && rm -rf build *.egg-info
 COPY . .
 
-# Static files are collected at build time (WhiteNoise serves them); the key and hosts here
-# exist only for this step and are not in the final environment.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build \
+# Static files are collected at build time (WhiteNoise serves them), the demo IdP's too, so
+# the same image can run the `idp` role. These values exist only for this step.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build DEVIDP_ENABLED=true \
+    DEVIDP_ISSUER=https://build.invalid/idp DEVIDP_CLIENT_SECRET=build \
+    DEVIDP_REDIRECT_URIS=https://build.invalid/ DEVIDP_POST_LOGOUT_REDIRECT_URIS=https://build.invalid/ \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 fabrikam
 USER fabrikam
