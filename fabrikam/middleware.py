@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -43,9 +44,12 @@ class WebErrorMiddleware:
             # A database outage: a clear page, not a 500. Rendered without the request,
             # because its session, user and messages live in that database too.
             log.error("web.database_unavailable path=%s", request.path, exc_info=exc)
+            message = "The bank's systems had a problem. Please try again shortly."
+            if "web" not in settings.FABRIKAM_ROLES:  # no site pages (or their URLs) here
+                return HttpResponse(message, status=503, content_type="text/plain")
             context = {
                 "title": TITLES[503],
-                "message": "The bank's systems had a problem. Please try again shortly.",
+                "message": message,
             }
             return HttpResponse(render_to_string("error.html", context), status=503)
         if not isinstance(exc, ApplicationError):

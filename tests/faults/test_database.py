@@ -127,10 +127,13 @@ def test_a_database_outage_behind_a_web_page_is_a_clear_503_page(client, monkeyp
     assert b"Temporarily unavailable" in response.content
 
 
-def test_a_database_outage_under_the_session_itself_is_a_clear_503_page(client, monkeypatch, alice):
+def test_a_database_outage_under_the_session_itself_is_a_clear_503_page(
+    client, monkeypatch, alice, settings
+):
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # the default, no Redis
     client.force_login(get_user_model().objects.create(username=alice.sub))
 
     def down(self):
@@ -142,3 +145,15 @@ def test_a_database_outage_under_the_session_itself_is_a_clear_503_page(client, 
 
     assert response.status_code == 503
     assert b"Temporarily unavailable" in response.content
+
+
+def test_an_idp_only_process_answers_a_database_outage_plainly(rf, settings):
+    from fabrikam.middleware import WebErrorMiddleware
+
+    settings.FABRIKAM_ROLES = ["idp"]  # its URLconf has no site pages to link to
+    middleware = WebErrorMiddleware(lambda request: None)
+
+    response = middleware.process_exception(rf.get("/idp/u/login"), OperationalError("down"))
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain"
