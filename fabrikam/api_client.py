@@ -73,8 +73,7 @@ def call(
     except requests.RequestException as exc:
         log.warning("api.unreachable path=%s error=%s", path, type(exc).__name__)
         raise ServiceUnavailable(
-            "The bank's systems are not answering right now. Nothing was changed; "
-            "please try again in a moment."
+            "The bank's systems are not answering right now. Please try again in a moment."
         ) from None
     log.debug(
         "api.call path=%s status=%s ms=%.1f",

@@ -103,6 +103,9 @@ def elevated_token_take(request: HttpRequest) -> str | None:
     """Remove the elevated token from the session and return it: it is used once, then
     gone whatever the API answers."""
     elevated = request.session.pop(ELEVATED_KEY, None)
+    # Saved now, not with the response: Django skips saving the session when the response
+    # is a 5xx, which would leave a spent (or half-spent) token behind.
+    request.session.save()
     if not elevated or elevated["expires_at"] <= time.time():
         return None
     return elevated["access_token"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fabrikam import api_client, stepup
-from fabrikam.errors import NotFound, StepUpRequired
+from fabrikam.errors import NotFound, ServiceUnavailable, StepUpRequired
 from fabrikam.middleware import error_page
 
 from . import client
@@ -71,6 +71,15 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
         )
     except TransferNotAuthorized as refusal:
         messages.error(request, refusal.message)
+        return redirect("transfer-confirm")
+    except ServiceUnavailable:
+        # The request may have reached the bank before the answer was lost. The pending
+        # transfer keeps its Idempotency-Key, so confirming again can only repeat the answer.
+        messages.error(
+            request,
+            "We did not hear back from the bank, so we cannot tell yet whether the transfer "
+            "went through. Confirm again to find out: it can never be sent twice.",
+        )
         return redirect("transfer-confirm")
     client.pending_clear(request)
     if transfer["status"] == "completed":
