@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import guide_views, role_errors, views
 
@@ -20,6 +22,8 @@ web_urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever a page links to (the IdP's pages too).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
 ]
 urlpatterns = [*web_urlpatterns] if "web" in roles else []
 if "web" not in roles:
