@@ -216,8 +216,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["source", "destination", "amount"],
         "properties": {
-            "source": {"type": "string", "description": "One of the caller's account numbers"},
-            "destination": {"type": "string"},
+            "source": {
+                "type": "string",
+                "minLength": 1,
+                "description": "One of the caller's account numbers",
+            },
+            "destination": {"type": "string", "minLength": 1},
             "amount": {**_MONEY, "description": "A decimal string, e.g. '12.50'"},
             "memo": {"type": "string", "maxLength": 140},
         },
