@@ -4,9 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from . import guide_views, role_errors, views
+
+lazy_static = lazy(static, str)
 
 # One process serves every role by default; FABRIKAM_ROLES picks a subset (docker-compose and
 # the topology test run `web`, `api` and `idp` as separate services from one image).
@@ -23,7 +26,9 @@ web_urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever a page links to (the IdP's pages too).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Lazy: with production's hashed static files the name comes from the manifest, which
+    # `check` and `migrate` must not need (they run before collectstatic).
+    path("favicon.ico", RedirectView.as_view(url=lazy_static("favicon.svg"), permanent=True)),
 ]
 urlpatterns = [*web_urlpatterns] if "web" in roles else []
 if "web" not in roles:
