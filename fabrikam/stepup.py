@@ -197,6 +197,14 @@ def complete(request: HttpRequest, flow: oidc.Flow, token: dict[str, Any]) -> Ht
     return HttpResponseRedirect(flow.next_url)
 
 
+def cancelled(request: HttpRequest, flow: oidc.Flow) -> HttpResponse:
+    """The customer said no at the provider: nothing happens, and trying again later goes
+    straight back to the provider (a choice, not a loop)."""
+    clear_guard(request, flow.purpose)
+    messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
+    return HttpResponseRedirect("/")
+
+
 def _refused(request: HttpRequest, next_url: str, reason: str) -> HttpResponse:
     retry_url = next_url + ("&" if "?" in next_url else "?") + "retry=1"
     return render(

@@ -43,6 +43,8 @@ def callback(request: HttpRequest) -> HttpResponse:
         if flow is not None and flow.silent and exc.code in SILENT_ERRORS:
             # The provider's session has ended too: ask the user to sign in interactively.
             return oidc.start(request, flow=oidc.Flow(purpose="sign_in", next_url=flow.next_url))
+        if flow is not None and flow.purpose != "sign_in" and exc.code == "access_denied":
+            return stepup.cancelled(request, flow)
         raise
     if flow.purpose != "sign_in":
         return stepup.complete(request, flow, token)  # step-ups share the redirect URI

@@ -101,3 +101,16 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_first(client, op):
     response = client.get("/transfers/new")
     assert response.status_code == 302
     assert response["Location"].startswith("/login?next=/transfers/new")
+
+
+def test_cancelling_a_step_up_keeps_the_session_and_lets_the_next_try_go_straight_on(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    response = signed_in.get(
+        "/callback", {"error": "access_denied", "state": params["state"], "iss": ISSUER}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert SESSION_KEY in signed_in.session
+    assert ELEVATED_KEY not in signed_in.session
+    again = signed_in.get("/transfers/new")
+    assert again.status_code == 302 and again["Location"].startswith(f"{ISSUER}authorize")
