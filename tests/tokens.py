@@ -169,3 +169,28 @@ def unsigned_token(header: dict[str, Any], claims: dict[str, Any]) -> str:
         return base64url_encode(json.dumps(value).encode()).decode()
 
     return f"{part(header)}.{part(claims)}."
+
+
+MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+
+@pytest.fixture
+def transfer_token(mint_token, api_settings) -> Callable[..., str]:
+    """mint(**claims) -> a fresh step-up token for Alice: transfer:funds, MFA a moment ago.
+
+    The API is set to insist on the authentication context, as it does with the dev IdP.
+    """
+    api_settings.API_REQUIRE_AUTH_CONTEXT = True
+    api_settings.STEP_UP_MAX_AGE = 300
+    api_settings.API_CLAIM_NAMESPACE = ""
+
+    def mint(**claims: Any) -> str:
+        defaults = {
+            "scope": "openid transfer:funds",
+            "amr": ["pwd", "mfa"],
+            "acr": MFA_POLICY,
+            "auth_time": int(time.time()) - 5,
+        }
+        return mint_token(**{**defaults, **claims})
+
+    return mint

@@ -10,34 +10,16 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from tests.tokens import MFA_POLICY as MFA
 from tests.tokens import bearer
 from transfers.models import ConsumedToken, StepUpEvent, Transfer
 
 pytestmark = pytest.mark.django_db
-MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
 
 @pytest.fixture(autouse=True)
-def require_context(api_settings):
-    api_settings.API_REQUIRE_AUTH_CONTEXT = True
-    api_settings.STEP_UP_MAX_AGE = 300
-    api_settings.API_CLAIM_NAMESPACE = ""
-
-
-@pytest.fixture
-def transfer_token(mint_token):
-    """A fresh step-up token: transfer:funds, MFA just now."""
-
-    def mint(**claims):
-        defaults = {
-            "scope": "openid transfer:funds",
-            "amr": ["pwd", "mfa"],
-            "acr": MFA,
-            "auth_time": int(time.time()) - 5,
-        }
-        return mint_token(**{**defaults, **claims})
-
-    return mint
+def _api_insists_on_recent_mfa(transfer_token):
+    """Every test here runs with the API settings of the embedded IdP (see transfer_token)."""
 
 
 def post(client, token, body=None, key="key-00000001", **headers):
