@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pyotp
@@ -79,14 +81,15 @@ class Browser:
         return response
 
 
-@pytest.fixture
-def site(live_server, settings):
-    """The whole demo on the live server: embedded IdP, web app and API talking HTTP."""
-    url = live_server.url
+@contextmanager
+def whole_site(settings, url: str, *, home: str) -> Iterator[str]:
+    """Point the web app, the API and the embedded IdP at one live server at `url`, seed
+    it, and forget the cached provider and keys afterwards. `home` is where logout returns.
+    """
     settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = f"{url}/idp"
     settings.OIDC_REDIRECT_URI = f"{url}/callback"
     settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
-    settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://testserver/"]
+    settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = [home]
     settings.API_BASE_URL = f"{url}/api/"
     settings.API_JWKS_URL = None
     settings.API_REQUIRE_AUTH_CONTEXT = True
@@ -97,9 +100,18 @@ def site(live_server, settings):
     cache.clear()
     call_command("seed_demo", verbosity=0)
     call_command("devidp_seed", verbosity=0)
-    yield url
-    oidc._client.cache_clear()
-    jwks.jwks_cache.clear()
+    try:
+        yield url
+    finally:
+        oidc._client.cache_clear()
+        jwks.jwks_cache.clear()
+
+
+@pytest.fixture
+def site(live_server, settings) -> Iterator[str]:
+    """The whole demo on the live server; the test client's own host is testserver."""
+    with whole_site(settings, live_server.url, home="http://testserver/") as url:
+        yield url
 
 
 @pytest.fixture

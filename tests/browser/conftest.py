@@ -16,11 +16,8 @@ from pathlib import Path
 import pyotp
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
-from django.core.management import call_command
 
-from fabrikam import jwks, oidc
-from tests.journey import DEMO_PASSWORD, TOTP_SECRETS
+from tests.journey import DEMO_PASSWORD, TOTP_SECRETS, whole_site
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # The flags DEVELOPERS.md gives: nothing in the browser may reach beyond loopback.
@@ -122,24 +119,8 @@ class Tab:
 @pytest.fixture
 def bank(live_server, settings):
     """The whole demo (web, API and embedded IdP) on the live server, freshly seeded."""
-    url = live_server.url
-    settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = f"{url}/idp"
-    settings.OIDC_REDIRECT_URI = f"{url}/callback"
-    settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
-    settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = [f"{url}/"]
-    settings.API_BASE_URL = f"{url}/api/"
-    settings.API_JWKS_URL = None
-    settings.API_REQUIRE_AUTH_CONTEXT = True
-    settings.AUTH0_CLIENT_ID = settings.DEVIDP_CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = settings.DEVIDP_CLIENT_SECRET
-    oidc._client.cache_clear()
-    jwks.jwks_cache.clear()
-    cache.clear()
-    call_command("seed_demo", verbosity=0)
-    call_command("devidp_seed", verbosity=0)
-    yield url
-    oidc._client.cache_clear()
-    jwks.jwks_cache.clear()
+    with whole_site(settings, live_server.url, home=f"{live_server.url}/") as url:
+        yield url
 
 
 @pytest.fixture
