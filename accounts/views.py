@@ -59,25 +59,14 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
 @stepup.require_step_up(stepup.STATEMENTS)
 @never_cache
 @require_GET
-def account_statement(request: HttpRequest, number: str) -> HttpResponse:
+def account_statement(request: HttpRequest, number: str, as_csv: bool = False) -> HttpResponse:
     try:
         statement = _statement(request, number)
     except _BadMonth:
         messages.error(request, "Choose a month, e.g. 2026-11.")
         return redirect("account-statement", number=number)
-    return render(request, "accounts/statement.html", {"statement": statement})
-
-
-@login_required
-@stepup.require_step_up(stepup.STATEMENTS)
-@never_cache
-@require_GET
-def account_statement_csv(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        statement = _statement(request, number)
-    except _BadMonth:
-        messages.error(request, "Choose a month, e.g. 2026-11.")
-        return redirect("account-statement", number=number)
+    if not as_csv:
+        return render(request, "accounts/statement.html", {"statement": statement})
     response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{statement_filename(statement)}"'
     return response
