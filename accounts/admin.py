@@ -1,8 +1,23 @@
+"""The bank's admin: customers and accounts editable, the ledger and logs read-only."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
-from fabrikam.admin import ReadOnlyAdmin
+from .models import Account, Customer, LedgerEntry, StepUpEvent
 
-from .models import Account, Customer, LedgerEntry
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records of what happened (ledger, transfers, logs): readable, never edited."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class AccountInline(admin.TabularInline):
@@ -32,6 +47,13 @@ class AccountAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     """The ledger is append-only: the admin can read it, never change it."""
 
-    list_display = ["created_at", "account", "amount", "balance_after", "transfer"]
-    list_select_related = ["account", "transfer"]
-    search_fields = ["account__number"]
+    list_display = ["created_at", "account", "amount", "balance_after", "counterparty", "memo"]
+    list_select_related = ["account", "counterparty"]
+    search_fields = ["account__number", "reference"]
+
+
+@admin.register(StepUpEvent)
+class StepUpEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "sub", "outcome", "client_id", "detail"]
+    list_filter = ["outcome"]
+    search_fields = ["sub"]

@@ -10,10 +10,11 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from fabrikam.bearer import requires_scope
-from fabrikam.errors import ApplicationError, NotFound
-from fabrikam.problems import api_view
+from api_auth.decorators import token_required
+from api_auth.problems import api_view
 
+from .decorators import customer_required
+from .errors import ApplicationError, NotFound
 from .models import Account, LedgerEntry
 from .selectors import (
     account_get,
@@ -29,14 +30,16 @@ MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])")
 
 
 @api_view("GET")
-@requires_scope("read:accounts")
+@token_required("read:accounts")
+@customer_required
 def accounts_list(request: HttpRequest) -> JsonResponse:
     accounts = account_list(customer=request.customer)
     return JsonResponse({"accounts": [_account_json(account) for account in accounts]})
 
 
 @api_view("GET")
-@requires_scope("read:accounts")
+@token_required("read:accounts")
+@customer_required
 def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
     page_number = _page_number(request.GET.get("page", "1"))
     account = account_get(customer=request.customer, number=number)
@@ -59,7 +62,8 @@ def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
 
 
 @api_view("GET")
-@requires_scope("read:accounts")
+@token_required("read:accounts")
+@customer_required
 def account_statement_detail(request: HttpRequest, number: str) -> JsonResponse:
     month = _month(request.GET.get("month"))
     account = account_get(customer=request.customer, number=number)
@@ -120,8 +124,7 @@ def _account_json(account: Account) -> dict[str, Any]:
 
 
 def _entry_json(entry: LedgerEntry, account: Account) -> dict[str, Any]:
-    transfer = entry.transfer
-    other = transfer.destination if entry.amount < 0 else transfer.source
+    other = entry.counterparty
     if other.customer_id == account.customer_id:
         counterparty = f"Your {other.kind} account"
     elif other.kind == Account.Kind.CLEARING:
@@ -134,8 +137,9 @@ def _entry_json(entry: LedgerEntry, account: Account) -> dict[str, Any]:
         "created_at": entry.created_at.isoformat(),
         "amount": _money(entry.amount),
         "balance_after": _money(entry.balance_after),
-        "memo": transfer.memo,
+        "memo": entry.memo,
         "counterparty": counterparty,
         "counterparty_account": other.number,
-        "transfer": str(transfer.pk),
+        # The movement both entries belong to: a transfer's id, or a deposit's reference.
+        "transfer": str(entry.reference),
     }

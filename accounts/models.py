@@ -59,12 +59,14 @@ class Account(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """One side of a transfer: a signed amount on one account, and the balance it left."""
+    """One side of a movement of money: a signed amount on one account, the balance it left,
+    and the account on the other side. Both sides share a `reference` (a transfer's id, or
+    a deposit's own), so the entries of one movement always add up to zero."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    transfer = models.ForeignKey(
-        "transfers.Transfer", on_delete=models.PROTECT, related_name="entries"
-    )
+    counterparty = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    reference = models.UUIDField(db_index=True)
+    memo = models.CharField(max_length=140, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -73,8 +75,32 @@ class LedgerEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "ledger entries"
         constraints = [
-            models.UniqueConstraint(fields=["account", "transfer"], name="one_entry_per_account"),
+            models.UniqueConstraint(fields=["account", "reference"], name="one_entry_per_account"),
         ]
 
     def __str__(self) -> str:
         return f"{self.account.number} {self.amount:+}"
+
+
+class StepUpEvent(models.Model):
+    """The security log the Security page shows: sign-ins, step-ups and token verdicts."""
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        STEP_UP_PASSED = "step_up_passed", "Step-up passed"
+        STEP_UP_REFUSED = "step_up_refused", "Step-up refused"
+        TOKEN_ACCEPTED = "token_accepted", "Transfer token accepted"
+        TOKEN_REPLAYED = "token_replayed", "Token replay refused"
+        CHALLENGED = "challenged", "API asked for a fresh second factor"
+
+    sub = models.CharField(max_length=255, db_index=True)
+    client_id = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.sub} {self.outcome}"

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from fabrikam.errors import NotFound
-
-from .models import Account, Customer, LedgerEntry
+from .errors import NotFound
+from .models import Account, Customer, LedgerEntry, StepUpEvent
 
 HISTORY_PAGE_SIZE = 20
+EVENTS_SHOWN = 50
 
 
 def account_list(*, customer: Customer) -> QuerySet[Account]:
@@ -31,10 +31,10 @@ def account_get(*, customer: Customer, number: str) -> Account:
 def account_history(
     *, account: Account, page: int | str = 1, per_page: int = HISTORY_PAGE_SIZE
 ) -> Page:
-    """A page of the account's ledger, newest first, with each transfer's counterparty."""
+    """A page of the account's ledger, newest first, with each entry's counterparty."""
     entries = (
         LedgerEntry.objects.filter(account=account)
-        .select_related("transfer__source__customer", "transfer__destination__customer")
+        .select_related("counterparty__customer")
         .order_by("-created_at", "-id")
     )
     return Paginator(entries, per_page).get_page(page)
@@ -76,7 +76,7 @@ def account_statement(*, account: Account, month: date) -> Statement:
     opening = before.balance_after if before else Decimal("0.00")
     entries = list(
         ledger.filter(created_at__gte=start, created_at__lt=end)
-        .select_related("transfer__source__customer", "transfer__destination__customer")
+        .select_related("counterparty__customer")
         .order_by("created_at", "id")
     )
     total_in = sum((e.amount for e in entries if e.amount > 0), Decimal("0.00"))
@@ -111,3 +111,8 @@ def mask_name(name: str) -> str:
     if len(parts) == 1:
         return parts[0][0] + "***"
     return f"{parts[0]} {parts[-1][0]}."
+
+
+def stepup_event_list(*, sub: str, limit: int = EVENTS_SHOWN) -> QuerySet[StepUpEvent]:
+    """The subject's latest sign-ins, step-ups and token verdicts, newest first."""
+    return StepUpEvent.objects.filter(sub=sub).order_by("-created_at", "-id")[:limit]

@@ -1,13 +1,16 @@
-"""Writes for customers and accounts: provisioning a new customer and opening accounts."""
+"""Writes for customers and accounts: provisioning a new customer, opening accounts, and
+the bank's own deposits into them."""
 
 from __future__ import annotations
 
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from .ledger import accounts_lock, money_post
 from .models import Account, Customer
 
 BANK_SUB = "fabrikam|bank"
@@ -31,6 +34,21 @@ def _new_account_number() -> str:
             return number
 
 
+@transaction.atomic
+def deposit_make(*, account: Account, amount: Decimal, memo: str) -> None:
+    """The bank pays `amount` into `account` from its clearing account."""
+    bank = clearing_account()
+    locked = accounts_lock(pks=[bank.pk, account.pk])
+    money_post(
+        source=locked[bank.pk],
+        destination=locked[account.pk],
+        amount=amount,
+        memo=memo,
+        reference=uuid.uuid4(),
+    )
+    account.refresh_from_db(fields=["balance"])
+
+
 def account_open(
     *,
     customer: Customer,
@@ -39,9 +57,7 @@ def account_open(
     opening_deposit: Decimal = Decimal("0.00"),
     memo: str = "Opening deposit",
 ) -> Account:
-    """Open an account; an opening deposit is a real transfer from the clearing account."""
-    from transfers.services import transfer_create  # transfers builds on accounts
-
+    """Open an account; an opening deposit is a real movement from the clearing account."""
     account = Account.objects.create(
         customer=customer,
         kind=kind,
@@ -49,16 +65,7 @@ def account_open(
         currency=settings.CURRENCY,
     )
     if opening_deposit > 0:
-        bank = clearing_account()
-        transfer_create(
-            customer=bank.customer,
-            source_number=bank.number,
-            destination_number=account.number,
-            amount=opening_deposit,
-            memo=memo,
-            enforce_limits=False,
-        )
-        account.refresh_from_db()
+        deposit_make(account=account, amount=opening_deposit, memo=memo)
     return account
 
 

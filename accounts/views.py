@@ -11,9 +11,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from fabrikam import api_client, stepup
+from oidc_client.stepup import StepUp, step_up_required
 
+from . import api_client
 from .statement_csv import statement_csv, statement_filename
+
+# The web-only step-up: the session's ID token must show a second factor from the last
+# OIDC_WEB_STEP_UP_MAX_AGE seconds.
+STATEMENTS_STEP_UP = StepUp(
+    kind="web",
+    message="Second factor confirmed: your statements are open for a few minutes.",
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page, or the dashboard once signed in."""
+    if request.user.is_authenticated:
+        return dashboard(request)
+    return render(request, "home.html")
 
 
 @login_required
@@ -52,11 +68,9 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
         raise
 
 
-# The web-only step-up: the session's ID token must show a second factor from the last
-# WEB_STEP_UP_MAX_AGE seconds. never_cache, because a statement must not outlive the
-# session in the browser's cache.
+# never_cache, because a statement must not outlive the session in the browser's cache.
 @login_required
-@stepup.require_step_up(stepup.STATEMENTS)
+@step_up_required(STATEMENTS_STEP_UP)
 @never_cache
 @require_GET
 def account_statement(request: HttpRequest, number: str, as_csv: bool = False) -> HttpResponse:

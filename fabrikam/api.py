@@ -1,4 +1,4 @@
-"""Site-wide API endpoints that need no token: health and the OpenAPI description."""
+"""Site-wide API endpoint that needs no token: health."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .openapi import openapi_document
-from .problems import api_view, problem_response
+from api_auth.problems import api_view, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +23,3 @@ def health(request: HttpRequest) -> HttpResponse:
             status=503, detail="The database does not answer.", code="database_unavailable"
         )
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@api_view("GET")
-def openapi_json(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(openapi_document())

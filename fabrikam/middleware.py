@@ -1,19 +1,18 @@
-"""The one place the web site turns business errors into pages (the API has its own)."""
+"""The one place the web site turns the bank's errors into pages (the API has its own;
+sign-in errors are `oidc_client.middleware`'s)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 
-from .errors import ApplicationError, NotFound, ServiceUnavailable, SignInFailed, SignInRequired
+from accounts.errors import ApplicationError, NotFound, ServiceUnavailable
 
 log = logging.getLogger("fabrikam.web")
 
@@ -54,15 +53,6 @@ class WebErrorMiddleware:
             return HttpResponse(render_to_string("error.html", context), status=503)
         if not isinstance(exc, ApplicationError):
             return None
-        if isinstance(exc, SignInRequired):
-            # An expired session signs in again silently when the provider still knows the
-            # user, and brings them back to the page they asked for.
-            params = {"next": request.get_full_path()}
-            if exc.code == "expired":
-                params["prompt"] = "none"
-            return HttpResponseRedirect(f"{reverse('login')}?{urlencode(params)}")
-        if isinstance(exc, SignInFailed):
-            return error_page(request, 400, exc.message, retry_sign_in=True)
         if isinstance(exc, NotFound):
             return error_page(request, 404, exc.message)
         if isinstance(exc, ServiceUnavailable):

@@ -10,7 +10,7 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 
-from .problems import problem_response
+from api_auth.problems import problem_response
 
 
 def _answer(request: HttpRequest, status: int, code: str) -> HttpResponse:

@@ -7,7 +7,9 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import guide_views, role_errors, views
+from accounts import views as accounts_views
+
+from . import role_errors
 
 lazy_static = lazy(static, str)
 
@@ -16,12 +18,9 @@ lazy_static = lazy(static, str)
 roles = set(settings.FABRIKAM_ROLES)
 
 web_urlpatterns = [
-    path("", views.home, name="home"),
-    path("login", views.login_view, name="login"),
-    path("callback", views.callback, name="callback"),
-    path("logout", views.logout_view, name="logout"),
-    path("security", guide_views.security, name="security"),
-    path("how-it-works", guide_views.how_it_works, name="how-it-works"),
+    path("", accounts_views.home, name="home"),
+    path("", include("oidc_client.urls")),  # login, callback, logout
+    path("", include("guide.urls")),  # security, how-it-works
     path("accounts/", include("accounts.urls")),
     path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),

@@ -65,7 +65,7 @@ def signed_in_cookie(minter) -> tuple[str, str, str]:
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.services import customer_provision
-    from fabrikam.tokens import TOKENS_KEY
+    from oidc_client.session import TOKENS_KEY
 
     sub = f"bench|{uuid.uuid4().hex[:8]}"
     customer = customer_provision(sub=sub, name="Bench Customer")

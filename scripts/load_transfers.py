@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import random
@@ -254,10 +255,13 @@ def ledger_problems(numbers: list[str], total_before: Decimal) -> list[str]:
 
 def token_problems(accepted: dict[str, int]) -> list[str]:
     """Every accepted token (201, or 422 for a recorded decline) was spent exactly once."""
-    from transfers.models import ConsumedToken
+    from api_auth.models import SpentToken
+
+    def key(jti: str) -> str:  # api_auth names a token with a jti by issuer + jti
+        return "jti:" + hashlib.sha256(f"{ISSUER}\x1f{jti}".encode()).hexdigest()
 
     spent = Counter(
-        ConsumedToken.objects.filter(key__in=[f"jti:{jti}" for jti in accepted]).values_list(
+        SpentToken.objects.filter(key__in=[key(jti) for jti in accepted]).values_list(
             "key", flat=True
         )
     )

@@ -19,7 +19,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from fabrikam import jwks, oidc
+from api_auth import jwks
+from oidc_client import provider as oidc
 
 DEMO_PASSWORD = "fabrikam-demo"
 TOTP_SECRETS = {  # the demo users' fixed secrets, as the README prints them
@@ -86,15 +87,15 @@ def whole_site(settings, url: str, *, home: str) -> Iterator[str]:
     """Point the web app, the API and the embedded IdP at one live server at `url`, seed
     it, and forget the cached provider and keys afterwards. `home` is where logout returns.
     """
-    settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = f"{url}/idp"
+    settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = settings.API_ISSUER = f"{url}/idp"
     settings.OIDC_REDIRECT_URI = f"{url}/callback"
     settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = [home]
     settings.API_BASE_URL = f"{url}/api/"
     settings.API_JWKS_URL = None
     settings.API_REQUIRE_AUTH_CONTEXT = True
-    settings.AUTH0_CLIENT_ID = settings.DEVIDP_CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = settings.DEVIDP_CLIENT_SECRET
+    settings.OIDC_CLIENT_ID = settings.DEVIDP_CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = settings.DEVIDP_CLIENT_SECRET
     oidc._client.cache_clear()
     jwks.jwks_cache.clear()
     cache.clear()

@@ -26,8 +26,8 @@ def staff_client(client, django_user_model):
         "/admin/accounts/account/",
         "/admin/accounts/ledgerentry/",
         "/admin/transfers/transfer/",
-        "/admin/transfers/consumedtoken/",
-        "/admin/transfers/stepupevent/",
+        "/admin/accounts/stepupevent/",
+        "/admin/api_auth/spenttoken/",
     ],
 )
 def test_every_changelist_renders_with_seeded_data(staff_client, url):

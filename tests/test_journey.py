@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from fabrikam.stepup import ELEVATED_KEY
+from accounts.models import StepUpEvent
+from oidc_client.session import ELEVATED_KEY
 from tests.journey import Browser
-from transfers.models import StepUpEvent, Transfer
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +66,7 @@ def test_the_transfer_page_steps_up_with_totp_and_moves_money_once(browser: Brow
     confirm = browser.get("/transfers/confirm").content.decode()
     assert "Bob O." in confirm and "$12.34" in confirm
 
-    elevated = browser.client.session[ELEVATED_KEY]["access_token"]
+    elevated = browser.client.session[ELEVATED_KEY]["transfer:funds"]["access_token"]
     sent = browser.post("/transfers/confirm")
 
     assert sent.status_code == 302 and sent["Location"].startswith("/transfers/")
@@ -107,7 +108,8 @@ def test_a_resubmitted_confirmation_never_moves_money_twice(browser: Browser):
 def test_the_dashboard_makes_one_api_call_and_no_key_fetch_in_steady_state(
     browser: Browser, monkeypatch
 ):
-    from fabrikam import api_client, jwks
+    from accounts import api_client
+    from api_auth import jwks
 
     browser.sign_in()
     browser.get("/")  # warm: the API has fetched discovery and keys once
@@ -155,7 +157,7 @@ def review_transfer_then_age_the_token(browser: Browser, settings) -> None:
     """Step up, review $7.00 to Bob, then make the API want a second factor from this very
     second, so the elevated token is too old when it is sent."""
     stepped_up_with_a_reviewed_transfer(browser, amount="7.00")
-    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
+    settings.API_STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 0, 0
     time.sleep(1.1)
 
 
@@ -171,7 +173,7 @@ def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser,
     confirm = browser.get("/transfers/confirm").content.decode()
     assert "Bob O." in confirm and "$7.00" in confirm  # the transfer waits, filled in
     assert not Transfer.objects.filter(amount=Decimal("7.00")).exists()  # nothing moved yet
-    settings.STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 300, 30
+    settings.API_STEP_UP_MAX_AGE, settings.API_TOKEN_LEEWAY = 300, 30
 
     sent = browser.post("/transfers/confirm")
 
@@ -220,7 +222,7 @@ def test_an_unreachable_api_shows_a_clear_page_not_a_500(browser: Browser, setti
 
 def swap_elevated_token(browser: Browser, token: str) -> None:
     session = browser.client.session
-    session[ELEVATED_KEY]["access_token"] = token
+    session[ELEVATED_KEY]["transfer:funds"]["access_token"] = token
     session.save()
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from jose import jwk
 from jose.utils import base64url_encode
 
-from fabrikam import jwks
+from api_auth import jwks
 
 ISSUER = "https://idp.fabrikam.test/"
 AUDIENCE = "https://api.fabrikam.example"
@@ -113,8 +113,8 @@ def other_signing_key() -> SigningKey:
 
 @pytest.fixture
 def api_settings(settings):
-    settings.OIDC_ISSUER = ISSUER
-    settings.AUTH0_AUDIENCE = AUDIENCE
+    settings.OIDC_ISSUER = settings.API_ISSUER = ISSUER
+    settings.API_AUDIENCE = AUDIENCE
     settings.API_JWKS_URL = None
     settings.API_ACCEPT_JWT_TYP = False
     settings.API_TOKEN_LEEWAY = 30
@@ -181,7 +181,7 @@ def transfer_token(mint_token, api_settings) -> Callable[..., str]:
     The API is set to insist on the authentication context, as it does with the dev IdP.
     """
     api_settings.API_REQUIRE_AUTH_CONTEXT = True
-    api_settings.STEP_UP_MAX_AGE = 300
+    api_settings.API_STEP_UP_MAX_AGE = 300
     api_settings.API_CLAIM_NAMESPACE = ""
 
     def mint(**claims: Any) -> str:

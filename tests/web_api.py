@@ -15,8 +15,9 @@ import pytest
 import requests
 from django.test import Client
 
-from fabrikam import api_client, oidc
-from tests.fabrikam.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
+from accounts import api_client
+from oidc_client import provider as oidc
+from tests.oidc_client.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
 
 
 class ApiThroughTestClient:
@@ -49,9 +50,9 @@ class ApiThroughTestClient:
 @pytest.fixture
 def web_op(mint_token, settings, monkeypatch) -> StandInProvider:
     """The stand-in OP, issuing Alice (`auth0|alice`) an access token the API accepts."""
-    settings.OIDC_ISSUER = ISSUER
-    settings.AUTH0_CLIENT_ID = CLIENT_ID
-    settings.AUTH0_CLIENT_SECRET = "test-secret"
+    settings.OIDC_ISSUER = settings.API_ISSUER = ISSUER
+    settings.OIDC_CLIENT_ID = CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = "test-secret"
     oidc._client.cache_clear()
     provider = StandInProvider()
     provider.install()

@@ -8,10 +8,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fabrikam import api_client, stepup
-from fabrikam.errors import ApplicationError, StepUpRequired
+from accounts import api_client
+from accounts.errors import ApplicationError, StepUpRequired
+from oidc_client.session import elevated_token_take
+from oidc_client.stepup import StepUp
 
 PENDING_KEY = "pending_transfer"
+# Opening the transfer page re-authenticates for `transfer:funds`, with MFA, right now.
+TRANSFER_STEP_UP = StepUp(
+    kind="api",
+    scope="transfer:funds",
+    max_age=0,
+    message="Second factor confirmed: you can make one transfer.",
+)
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
 
 
@@ -56,7 +65,7 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
     Raises StepUpRequired when a (new) second factor is needed first, and
     TransferNotAuthorized when the API refused the token outright.
     """
-    token = stepup.elevated_token_take(request)
+    token = elevated_token_take(request, TRANSFER_STEP_UP.scope)
     if token is None:
         raise StepUpRequired(
             "Confirm it is you to send this transfer.", acr_values=None, max_age=None

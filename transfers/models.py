@@ -42,8 +42,6 @@ class Transfer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)
-    # SHA-256 of the request's content, so a key reused for a different transfer is refused.
-    request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -64,47 +62,11 @@ class Transfer(models.Model):
     def is_completed(self) -> bool:
         return self.status == self.Status.COMPLETED
 
-
-class ConsumedToken(models.Model):
-    """A `transfer:funds` access token that has been spent, recorded with its transfer.
-
-    Keyed by the token's `jti`, or by a SHA-256 of the token when the provider omits `jti`
-    (Auth0's default profile). The unique key is what makes a token single-use, even for
-    two requests racing each other. The response is kept so an exact retry gets it again.
-    """
-
-    key = models.CharField(max_length=100, unique=True)
-    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="tokens")
-    idempotency_key = models.CharField(max_length=255)
-    request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    expires_at = models.DateTimeField(db_index=True)
-    consumed_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"token {self.key[:12]}… for transfer {self.transfer_id}"
-
-
-class StepUpEvent(models.Model):
-    """The security log the Security page shows: sign-ins, step-ups and refused replays."""
-
-    class Outcome(models.TextChoices):
-        SIGNED_IN = "signed_in", "Signed in"
-        STEP_UP_PASSED = "step_up_passed", "Step-up passed"
-        STEP_UP_REFUSED = "step_up_refused", "Step-up refused"
-        TOKEN_ACCEPTED = "token_accepted", "Transfer token accepted"
-        TOKEN_REPLAYED = "token_replayed", "Token replay refused"
-        CHALLENGED = "challenged", "API asked for a fresh second factor"
-
-    sub = models.CharField(max_length=255, db_index=True)
-    client_id = models.CharField(max_length=255, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    detail = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.sub} {self.outcome}"
+    def same_request(self, *, source: str, destination: str, amount, memo: str) -> bool:
+        """Is this the transfer that was asked for (an idempotent retry), field by field?"""
+        return (self.source.number, self.destination_number, self.amount, self.memo) == (
+            source,
+            destination,
+            amount,
+            memo,
+        )

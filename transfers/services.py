@@ -1,19 +1,18 @@
-"""Moving money: the one service that writes transfers, ledger entries and balances."""
+"""Moving money: the one service that writes transfers (and, through the ledger, balances)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Account, Customer, LedgerEntry
-from fabrikam.errors import IdempotencyConflict, TransferInvalid
+from accounts.errors import IdempotencyConflict, TransferInvalid
+from accounts.ledger import money_post
+from accounts.models import Account, Customer
 
 from .models import Transfer
 
@@ -44,21 +43,6 @@ def parse_amount(value: object) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _fingerprint(source: str, destination: str, amount: Decimal, memo: str) -> str:
-    content = "\x1f".join([source, destination, f"{amount:.2f}", memo])
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
-def _transfer_for_key(customer: Customer, key: str, fingerprint: str) -> Transfer | None:
-    existing = Transfer.objects.filter(customer=customer, idempotency_key=key).first()
-    if existing is not None and existing.request_fingerprint != fingerprint:
-        raise IdempotencyConflict(
-            "This Idempotency-Key was already used for a different transfer.",
-            field="idempotency_key",
-        )
-    return existing
-
-
 def _spent_today(customer: Customer) -> Decimal:
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     total = Transfer.objects.filter(
@@ -83,18 +67,7 @@ def _decline_reason(
     return ""
 
 
-def _post(transfer: Transfer, account: Account, amount: Decimal) -> None:
-    account.balance += amount
-    account.save(update_fields=["balance"])
-    LedgerEntry.objects.create(
-        account=account,
-        transfer=transfer,
-        amount=amount,
-        balance_after=account.balance,
-        created_at=transfer.created_at,
-    )
-
-
+@transaction.atomic
 def transfer_create(
     *,
     customer: Customer,
@@ -104,16 +77,13 @@ def transfer_create(
     memo: str = "",
     idempotency_key: str | None = None,
     enforce_limits: bool = True,
-    within_transaction: Callable[[Transfer], None] | None = None,
 ) -> Transfer:
     """Move `amount` from one of the customer's accounts to any open account.
 
     Returns the transfer, completed or declined (a decline is recorded with its reason).
     Raises `TransferInvalid` for a malformed request (nothing is recorded) and
     `IdempotencyConflict` when the key was used for a different transfer. A repeated key
-    returns the first transfer and moves no money. `within_transaction` runs inside the
-    same database transaction once the transfer row exists (the API consumes its
-    single-use token there), and is not called for an idempotent replay.
+    returns the first transfer and moves no money.
     """
     amount = parse_amount(amount)
     memo = (memo or "").strip()
@@ -122,57 +92,61 @@ def transfer_create(
         raise TransferInvalid(f"Keep the memo under {MEMO_MAX_LENGTH} characters.", field="memo")
     if source_number == destination_number:
         raise TransferInvalid("Choose two different accounts.", field="destination")
-    fingerprint = _fingerprint(source_number, destination_number, amount, memo)
-    if idempotency_key and (existing := _transfer_for_key(customer, idempotency_key, fingerprint)):
-        return existing
 
-    source = Account.objects.filter(customer=customer, number=source_number).first()
-    if source is None:
+    # Lock the customer first: it serialises this customer's daily limit and idempotency
+    # keys. Then both accounts in primary-key order, in one query, so two opposite
+    # transfers can never wait on each other. Only then check anything.
+    Customer.objects.select_for_update().only("pk").get(pk=customer.pk)
+    if idempotency_key and (existing := _transfer_for_key(customer, idempotency_key)):
+        # The same request was made before (perhaps committed while we waited for the lock).
+        if not existing.same_request(
+            source=source_number, destination=destination_number, amount=amount, memo=memo
+        ):
+            raise IdempotencyConflict(
+                "This Idempotency-Key was already used for a different transfer.",
+                field="idempotency_key",
+            )
+        return existing
+    locked = {
+        account.number: account
+        for account in Account.objects.select_for_update()
+        .filter(number__in=[source_number, destination_number])
+        .order_by("pk")
+    }
+    source = locked.get(source_number)
+    if source is None or source.customer_id != customer.pk:
         raise TransferInvalid("That is not one of your accounts.", field="source")
-    destination = (
-        Account.objects.exclude(kind=Account.Kind.CLEARING)
-        .filter(number=destination_number)
+    destination = locked.get(destination_number)
+    if destination is not None and destination.kind == Account.Kind.CLEARING:
+        destination = None  # the bank's own account is not a payee
+
+    reason = _decline_reason(customer, source, destination, amount, enforce_limits)
+    transfer = Transfer.objects.create(
+        customer=customer,
+        source=source,
+        destination=destination,
+        destination_number=destination_number,
+        amount=amount,
+        memo=memo,
+        status=Transfer.Status.DECLINED if reason else Transfer.Status.COMPLETED,
+        decline_reason=reason,
+        idempotency_key=idempotency_key or "",
+    )
+    if not reason:
+        money_post(
+            source=source,
+            destination=destination,
+            amount=amount,
+            memo=memo,
+            reference=transfer.pk,
+            created_at=transfer.created_at,
+        )
+    return transfer
+
+
+def _transfer_for_key(customer: Customer, key: str) -> Transfer | None:
+    return (
+        Transfer.objects.select_related("source")
+        .filter(customer=customer, idempotency_key=key)
         .first()
     )
-    try:
-        with transaction.atomic():
-            # Lock the customer first (it serialises the daily-limit check), then both accounts
-            # in primary-key order, so two opposite transfers can never wait on each other.
-            Customer.objects.select_for_update().get(pk=customer.pk)
-            locked = {
-                account.pk: Account.objects.select_for_update().get(pk=account.pk)
-                for account in sorted(filter(None, [source, destination]), key=lambda a: a.pk)
-            }
-            source = locked[source.pk]
-            destination = locked.get(destination.pk) if destination else None
-            if idempotency_key and (
-                existing := _transfer_for_key(customer, idempotency_key, fingerprint)
-            ):
-                return existing  # the same request committed while we waited for the locks
-
-            reason = _decline_reason(customer, source, destination, amount, enforce_limits)
-            transfer = Transfer.objects.create(
-                customer=customer,
-                source=source,
-                destination=destination,
-                destination_number=destination_number,
-                amount=amount,
-                memo=memo,
-                status=Transfer.Status.DECLINED if reason else Transfer.Status.COMPLETED,
-                decline_reason=reason,
-                idempotency_key=idempotency_key or "",
-                request_fingerprint=fingerprint,
-            )
-            if not reason:
-                _post(transfer, source, -amount)
-                _post(transfer, destination, amount)
-            if within_transaction is not None:
-                within_transaction(transfer)
-            return transfer
-    except IntegrityError:
-        # Only the idempotency constraint can race here; anything else is a real fault.
-        if idempotency_key and (
-            existing := _transfer_for_key(customer, idempotency_key, fingerprint)
-        ):
-            return existing
-        raise

@@ -9,17 +9,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fabrikam import api_client, stepup
-from fabrikam.errors import NotFound, ServiceUnavailable, StepUpRequired
-from fabrikam.middleware import error_page
+from accounts import api_client
+from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired
+from oidc_client import stepup
+from oidc_client.session import elevated_info
 
 from . import client
-from .client import TransferNotAuthorized
+from .client import TRANSFER_STEP_UP, TransferNotAuthorized
 from .forms import TransferForm
 
 
 @login_required
-@stepup.require_step_up(stepup.TRANSFER)
+@stepup.step_up_required(TRANSFER_STEP_UP)
 @require_http_methods(["GET", "POST"])
 def transfer_new(request: HttpRequest) -> HttpResponse:
     accounts = api_client.get_json(request, "accounts")["accounts"]
@@ -46,7 +47,10 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "transfers/confirm.html",
-            {"pending": pending, "verified": stepup.elevated_token_present(request)},
+            {
+                "pending": pending,
+                "verified": elevated_info(request, TRANSFER_STEP_UP.scope) is not None,
+            },
         )
     try:
         transfer = client.transfer_submit(request, pending)
@@ -54,17 +58,15 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
         if pending["stepped_up"]:
             # One automatic step-up per attempt: a second challenge means something is wrong.
             client.pending_clear(request)
-            return error_page(
-                request,
-                403,
+            raise TransferNotAuthorized(
                 "The bank still asked for a fresh second factor after you verified, so the "
-                "transfer was not sent. Please start it again.",
-            )
+                "transfer was not sent. Please start it again."
+            ) from None
         pending["stepped_up"] = challenge.acr_values is not None or challenge.max_age is not None
         request.session.modified = True
         return stepup.start(
             request,
-            stepup.TRANSFER,
+            TRANSFER_STEP_UP,
             reverse("transfer-confirm"),
             acr_values=challenge.acr_values,
             max_age=challenge.max_age,

@@ -27,8 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The two copyable apps (docs/copying.md), then the bank that wires them together.
+    "oidc_client",
+    "api_auth",
     "accounts",
     "transfers",
+    "guide",
 ]
 
 MIDDLEWARE = [
@@ -40,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "oidc_client.middleware.OidcErrorMiddleware",
     "fabrikam.middleware.WebErrorMiddleware",
 ]
 # Outermost, so its line carries the status every other middleware settled on.
@@ -116,40 +121,57 @@ SECURE_REFERRER_POLICY = "same-origin"
 # (fabrikam/csp.py).
 CSP_FORM_ACTION = env.list("CSP_FORM_ACTION", default=[])
 
-# --- Identity provider and API -------------------------------------------------------------
+# --- Identity provider, web client (oidc_client) and API guard (api_auth) -------------------
+# Generic OpenID Connect names, with the AUTH0_* names users know accepted as well.
 AUTH0_DOMAIN = env("AUTH0_DOMAIN", default=None)
 OIDC_ISSUER = env("OIDC_ISSUER", default=None) or (
     f"https://{AUTH0_DOMAIN}/" if AUTH0_DOMAIN else None
 )
-AUTH0_CLIENT_ID = env("AUTH0_CLIENT_ID", default=None)
-AUTH0_CLIENT_SECRET = env("AUTH0_CLIENT_SECRET", default=None)
-AUTH0_AUDIENCE = env("AUTH0_AUDIENCE", default="https://api.fabrikam.example")
-API_BASE_URL = env("API_BASE_URL", default=None)
-MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
-# Web client (fabrikam/oidc.py). The redirect URI defaults to this site's /callback.
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default=None) or env("AUTH0_CLIENT_ID", default=None)
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default=None) or env(
+    "AUTH0_CLIENT_SECRET", default=None
+)
+# The API identifier: the audience the web app asks for and the `aud` the API demands.
+API_AUDIENCE = env("API_AUDIENCE", default=None) or env(
+    "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
+)
+OIDC_AUDIENCE = API_AUDIENCE
+OIDC_SCOPE = "openid profile email read:accounts"
+# The redirect URI defaults to this site's /callback.
 OIDC_REDIRECT_URI = env("OIDC_REDIRECT_URI", default=None)
 # Also send RFC 8707 `resource` (sent anyway when discovery advertises support).
 OIDC_SEND_RESOURCE = env.bool("OIDC_SEND_RESOURCE", default=False)
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
-# Seconds the web app waits for the resource API before showing a clear error.
-API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
-LOGIN_URL = "login"
-# Step-up: how recent the second factor must be for a transfer (API) and for the
-# web-only step-up pages, in seconds.
-STEP_UP_MAX_AGE = env.int("STEP_UP_MAX_AGE", default=300)
-WEB_STEP_UP_MAX_AGE = env.int("WEB_STEP_UP_MAX_AGE", default=600)
+OIDC_BASE_TEMPLATE = "base.html"
+# An Auth0 tenant (custom domains too) signs out through /v2/logout when RP-initiated logout
+# is not enabled; auto-detected for *.auth0.com issuers.
+OIDC_AUTH0_LOGOUT = True if AUTH0_DOMAIN else None
+# Step-up: how recent the second factor must be for a transfer (web client and API alike)
+# and for the web-only step-up pages, in seconds.
+OIDC_STEP_UP_MAX_AGE = API_STEP_UP_MAX_AGE = env.int("STEP_UP_MAX_AGE", default=300)
+OIDC_WEB_STEP_UP_MAX_AGE = env.int("WEB_STEP_UP_MAX_AGE", default=600)
+# The API guard accepts tokens from the same issuer the web client signs in with.
+API_ISSUER = OIDC_ISSUER
+API_REALM = "fabrikam-api"
 # Demand acr/amr/auth_time in transfer tokens even when a provider leaves them out.
 API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=False)
 # Namespace of the custom claims an Auth0 Action adds (e.g. https://fabrikam.example/).
 API_CLAIM_NAMESPACE = env("API_CLAIM_NAMESPACE", default="")
-# Resource API token validation (fabrikam/bearer.py).
 # Auth0's default access-token profile says `typ: JWT`; RFC 9068 tokens say `at+jwt`. Off by
 # default because `JWT` is also what an ID token says.
 API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
 # Where the API reads signing keys; default: the `jwks_uri` of the issuer's discovery document.
 API_JWKS_URL = env("API_JWKS_URL", default=None)
-# Clock skew tolerated on exp, nbf and iat, in seconds (capped at 60 by the validator).
+# Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).
 API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
+# The bank's web pages reach the resource API here (default: this server's /api/), and
+# wait this many seconds for it before showing a clear error.
+API_BASE_URL = env("API_BASE_URL", default=None)
+API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
+LOGIN_URL = "login"
+# Read by devidp until it has settings of its own (merged from the idp-hardening branch).
+MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+AUTH0_AUDIENCE = API_AUDIENCE
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 from .base import *  # noqa: F403
 from .base import (
-    AUTH0_CLIENT_ID,
-    AUTH0_CLIENT_SECRET,
     INSTALLED_APPS,
     MIDDLEWARE,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
     OIDC_ISSUER,
     env,
 )
@@ -28,8 +30,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # --- Embedded demo identity provider (the `devidp` app) -------------------------------------
 # On by default so `make demo` needs no Auth0 tenant; DEVIDP_ENABLED=false (or deleting the
-# app) leaves a site that talks to whatever OIDC_ISSUER / AUTH0_DOMAIN names.
-DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=True)
+# app's folder) leaves a site that talks to whatever OIDC_ISSUER / AUTH0_DOMAIN names, or
+# says that sign-in is not configured.
+DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=True) and find_spec("devidp") is not None
 if DEVIDP_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
 DEVIDP_ISSUER = env("DEVIDP_ISSUER", default="http://localhost:8000/idp").rstrip("/")
@@ -41,9 +44,10 @@ DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
     "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
 )
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
+# Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
-    OIDC_ISSUER = DEVIDP_ISSUER
-AUTH0_CLIENT_ID = AUTH0_CLIENT_ID or DEVIDP_CLIENT_ID
-AUTH0_CLIENT_SECRET = AUTH0_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
+    OIDC_ISSUER = API_ISSUER = DEVIDP_ISSUER
+    OIDC_CLIENT_ID = OIDC_CLIENT_ID or DEVIDP_CLIENT_ID
+    OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
 # The embedded IdP puts acr/amr/auth_time in every access token, so the API can insist.
 API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=DEVIDP_ENABLED)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from accounts.models import Customer
-from fabrikam.problems import api_view
+from api_auth.problems import api_view
 from fabrikam.urls import urlpatterns as site_urlpatterns
 from transfers import api
 from transfers.services import transfer_create

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.errors import NotFound
 from accounts.models import Account
 from accounts.selectors import account_get, account_history, account_list, mask_name, payee_lookup
-from fabrikam.errors import NotFound
 from tests.factories import AccountFactory, TransferFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import LedgerEntry
-from fabrikam.openapi import openapi_document
-from tests.fabrikam.test_openapi import assert_conforms
 from tests.factories import TransferFactory
 from tests.tokens import bearer
+from tests.transfers.test_openapi import assert_conforms
 from transfers.models import Transfer
+from transfers.openapi import openapi_document
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def dated(transfer: Transfer, when: datetime) -> Transfer:
     """Move a transfer and its ledger entries to `when`, as the demo seed does."""
     Transfer.objects.filter(pk=transfer.pk).update(created_at=when)
-    LedgerEntry.objects.filter(transfer=transfer).update(created_at=when)
+    LedgerEntry.objects.filter(reference=transfer.pk).update(created_at=when)
     return transfer
 
 

@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from accounts.models import LedgerEntry
+from accounts.models import LedgerEntry, StepUpEvent
 from accounts.statement_csv import statement_rows
-from fabrikam import oidc
-from fabrikam.tokens import TOKENS_KEY
-from tests.fabrikam.oidc_provider import ISSUER
+from oidc_client import provider as oidc
+from oidc_client.session import TOKENS_KEY
 from tests.factories import AccountFactory, CustomerFactory, TransferFactory
-from transfers.models import StepUpEvent, Transfer
+from tests.oidc_client.oidc_provider import ISSUER
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
@@ -52,7 +52,7 @@ def ledger():
             source=source, destination=destination, amount=Decimal(amount), memo=memo
         )
         Transfer.objects.filter(pk=transfer.pk).update(created_at=day)
-        LedgerEntry.objects.filter(transfer=transfer).update(created_at=day)
+        LedgerEntry.objects.filter(reference=transfer.pk).update(created_at=day)
     return checking
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from fabrikam.tokens import TOKENS_KEY
+from oidc_client.session import TOKENS_KEY
 from tests.journey import DEMO_PASSWORD, Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,6 +20,10 @@ def test_check_deploy_reports_nothing_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "fabrikam.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "bank.example",
+        # Both apps' start-up checks insist on an issuer (see test_settings_checks.py).
+        "AUTH0_DOMAIN": "fabrikam.eu.auth0.com",
+        "AUTH0_CLIENT_ID": "prod-client",
+        "AUTH0_CLIENT_SECRET": secrets.token_urlsafe(32),
     }
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set while the browser tests run

@@ -10,9 +10,10 @@ import pytest
 from django.db import OperationalError
 
 from accounts.models import LedgerEntry
+from api_auth.models import SpentToken
 from tests.faults.conftest import post_transfer
 from tests.ledger import assert_ledger_consistent
-from transfers.models import ConsumedToken, Transfer
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +45,15 @@ def snapshot(*accounts) -> tuple:
         [account.balance for account in accounts],
         Transfer.objects.count(),
         LedgerEntry.objects.count(),
-        ConsumedToken.objects.count(),
+        SpentToken.objects.count(),
     )
 
 
 @pytest.mark.parametrize(
     ("target", "nth"),
     [
-        ("transfers.services._post", 2),  # the credit leg, after the debit leg was written
-        ("transfers.api.token_consume", 1),  # spending the token, after both legs
+        ("accounts.ledger._balance_move", 2),  # the credit leg, after the debit leg
+        ("api_auth.single_use._record", 1),  # spending the token, after the ledger
     ],
     ids=["between-ledger-legs", "while-spending-the-token"],
 )
@@ -77,7 +78,7 @@ def test_a_database_failure_mid_transfer_writes_nothing_and_a_retry_succeeds(
     alice_checking.refresh_from_db()
     assert alice_checking.balance == Decimal("975.00")
     assert Transfer.objects.filter(idempotency_key="fault-key-0001").count() == 1
-    assert ConsumedToken.objects.count() == 1
+    assert SpentToken.objects.count() == 1
     assert_ledger_consistent()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from fabrikam import jwks
+from api_auth import jwks
 from tests.journey import Browser
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ import requests
 from django.db import OperationalError
 
 from accounts.models import Account
-from fabrikam.stepup import ELEVATED_KEY
+from oidc_client.session import ELEVATED_KEY
 from tests.journey import Browser
 from transfers.models import Transfer
 
@@ -113,16 +113,16 @@ def test_a_slow_transfer_times_out_on_the_web_and_the_retry_moves_money_once(
     key = reviewed_transfer(browser, "9.00")
     before = balance("1000000011")
     settings.API_TIMEOUT = 1.0
-    from transfers import api
+    from accounts import events
 
-    record = api.stepup_event_record
+    record = events.stepup_event_record
     release = threading.Event()
 
     def slow_after_commit(**kwargs):
         record(**kwargs)
         release.wait(5)  # the money has moved; the answer is late
 
-    monkeypatch.setattr(api, "stepup_event_record", slow_after_commit)
+    monkeypatch.setattr(events, "stepup_event_record", slow_after_commit)
 
     timed_out = browser.post("/transfers/confirm")
 
@@ -130,7 +130,7 @@ def test_a_slow_transfer_times_out_on_the_web_and_the_retry_moves_money_once(
         browser, timed_out
     )
     release.set()
-    monkeypatch.setattr(api, "stepup_event_record", record)
+    monkeypatch.setattr(events, "stepup_event_record", record)
     sent = confirm_again(browser)
 
     assert sent.status_code == 302 and sent["Location"].startswith("/transfers/")
@@ -144,9 +144,9 @@ def test_a_database_failure_mid_transfer_shows_a_clear_page_and_the_retry_succee
 ):
     key = reviewed_transfer(browser, "4.00")
     before = balance("1000000011")
-    from transfers import services
+    from accounts import ledger
 
-    post = services._post
+    post = ledger._balance_move
     calls: list[int] = []
 
     def fail_on_the_credit_leg(*args, **kwargs):
@@ -155,14 +155,14 @@ def test_a_database_failure_mid_transfer_shows_a_clear_page_and_the_retry_succee
             raise OperationalError("server closed the connection unexpectedly")
         return post(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_post", fail_on_the_credit_leg)
+    monkeypatch.setattr(ledger, "_balance_move", fail_on_the_credit_leg)
 
     failed = browser.post("/transfers/confirm")
 
     assert "cannot tell yet" in unknown_outcome_page(browser, failed)
     assert not Transfer.objects.filter(idempotency_key=key).exists()
     assert balance("1000000011") == before
-    monkeypatch.setattr(services, "_post", post)
+    monkeypatch.setattr(ledger, "_balance_move", post)
 
     sent = confirm_again(browser)
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from fabrikam import oidc
+from oidc_client import provider as oidc
 
 pytestmark = pytest.mark.django_db
 

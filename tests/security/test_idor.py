@@ -14,8 +14,7 @@ import pytest
 import requests
 
 from accounts.models import Account, Customer
-from fabrikam.stepup import ELEVATED_KEY
-from fabrikam.tokens import TOKENS_KEY
+from oidc_client.session import ELEVATED_KEY, TOKENS_KEY
 from tests.journey import Browser
 from transfers.models import Transfer
 from transfers.services import transfer_create
@@ -120,7 +119,7 @@ def test_charlie_cannot_move_alices_money_through_the_form_or_the_api(site):
     assert refused.status_code == 200  # the form again, with an error; nothing pending
     assert "pending_transfer" not in charlie.client.session
 
-    elevated = charlie.client.session[ELEVATED_KEY]["access_token"]
+    elevated = charlie.client.session[ELEVATED_KEY]["transfer:funds"]["access_token"]
     response = requests.post(
         f"{site}/api/transfers",
         data=json.dumps(

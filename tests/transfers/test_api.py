@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
+from accounts.models import StepUpEvent
+from api_auth.models import SpentToken
 from tests.tokens import MFA_POLICY as MFA
 from tests.tokens import bearer
-from transfers.models import ConsumedToken, StepUpEvent, Transfer
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,8 @@ def test_a_fresh_mfa_token_moves_money_once(client, transfer_token, payment, ali
     assert body["amount"] == "25.00"
     assert body["memo"] == "Lunch"
     assert balance(alice_checking) == Decimal("975.00")
-    assert ConsumedToken.objects.get().transfer_id == uuid.UUID(body["id"])
+    spent = SpentToken.objects.get()
+    assert json.loads(spent.response_body)["transfer"]["id"] == body["id"]  # kept for a retry
     assert StepUpEvent.objects.filter(outcome="token_accepted", sub="test|alice").exists()
     assert response["Cache-Control"] == "no-store"
 
@@ -83,7 +85,7 @@ def test_a_stale_second_factor_gets_a_max_age_challenge(client, transfer_token, 
     assert response.status_code == 401
     assert 'error="insufficient_user_authentication"' in response["WWW-Authenticate"]
     assert 'max_age="300"' in response["WWW-Authenticate"]
-    assert not ConsumedToken.objects.exists()
+    assert not SpentToken.objects.exists()
 
 
 def test_a_token_without_context_passes_only_when_the_setting_allows(
@@ -142,7 +144,7 @@ def test_an_auth0_profile_token_without_jti_is_single_use_too(
     settings.API_ACCEPT_JWT_TYP = True
     token = transfer_token(jti=None, headers={"typ": "JWT"})
     assert post(client, token, payment, key="auth0-key-1").status_code == 201
-    assert ConsumedToken.objects.get().key.startswith("sha256:")
+    assert SpentToken.objects.get().key.startswith("sig:")  # the signature's bytes name it
     assert post(client, token, payment, key="auth0-key-2").status_code == 401
 
 
@@ -151,7 +153,7 @@ def test_an_idempotency_key_is_required_and_well_formed(client, transfer_token, 
     response = post(client, transfer_token(), payment, key=key)
     assert response.status_code == 400
     assert response.json()["field"] == "Idempotency-Key"
-    assert not ConsumedToken.objects.exists()  # the token is not spent on a bad request
+    assert not SpentToken.objects.exists()  # the token is not spent on a bad request
 
 
 def test_a_reused_idempotency_key_with_another_body_is_refused(client, transfer_token, payment):
@@ -204,7 +206,7 @@ def test_body_errors_name_the_field(
     response = post(client, transfer_token(), body)
     assert response.status_code == 422
     assert response.json()["field"] == field
-    assert not ConsumedToken.objects.exists()
+    assert not SpentToken.objects.exists()
 
 
 def test_a_json_number_amount_is_read_as_a_decimal(client, transfer_token, payment, bob_checking):
@@ -256,9 +258,9 @@ def test_the_payee_lookup_shows_a_masked_name(client, mint_token, bob_checking, 
 
 def test_expired_token_records_are_purged(client, transfer_token, payment):
     post(client, transfer_token(exp=int(time.time()) + 60), payment)
-    call_command("purge_consumed_tokens")
-    assert ConsumedToken.objects.count() == 1  # not expired yet
+    call_command("purge_spent_tokens")
+    assert SpentToken.objects.count() == 1  # not expired yet
 
-    ConsumedToken.objects.update(expires_at="2000-01-01T00:00:00Z")
-    call_command("purge_consumed_tokens")
-    assert not ConsumedToken.objects.exists()
+    SpentToken.objects.update(expires_at="2000-01-01T00:00:00Z")
+    call_command("purge_spent_tokens")
+    assert not SpentToken.objects.exists()

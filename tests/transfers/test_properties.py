@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from accounts.errors import ApplicationError
 from accounts.models import Account
-from fabrikam.errors import ApplicationError
 from tests.factories import AccountFactory
 from tests.ledger import assert_ledger_consistent
 from transfers.models import Transfer

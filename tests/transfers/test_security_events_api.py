@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from fabrikam.openapi import openapi_document
-from tests.fabrikam.test_openapi import assert_conforms
+from accounts.events import stepup_event_record
+from accounts.models import StepUpEvent
 from tests.tokens import bearer
-from transfers.models import StepUpEvent
-from transfers.tokens import stepup_event_record
+from tests.transfers.test_openapi import assert_conforms
+from transfers.openapi import openapi_document
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,97 @@
+"""What an API view declares it needs, as decorators to stack under `problems.api_view`:
+
+    @api_view("POST")
+    @token_required("transfer:funds")      # a valid access token with this scope
+    @recent_mfa_required()                  # RFC 9470: a second factor, recently
+    @single_use                             # the token moves money once
+    def transfers_create(request: TokenRequest) -> JsonResponse: ...
+
+Each refusal is raised as a `BearerChallenge`, which `api_view` answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from .claims import AUTH_CONTEXT_CLAIMS, authenticated_within, claim, has_mfa
+from .conf import setting
+from .errors import BearerChallenge
+from .tokens import AccessToken, access_token_from_request
+
+View = Callable[..., HttpResponse]
+
+
+class TokenRequest(HttpRequest):
+    """The request a `token_required` view receives (for type checkers)."""
+
+    token: AccessToken
+
+
+def token_required(*scopes: str) -> Callable[[View], View]:
+    """Run the view only for a valid access token with every one of `scopes`.
+
+    Sets `request.token` (an `AccessToken`) and nothing else: who the subject is in your
+    own tables is your decorator's business, stacked under this one.
+    """
+    required = " ".join(scopes)
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            token = access_token_from_request(request)
+            if not token.has_scopes(*scopes):
+                description = f"This request needs the scope: {required}."
+                raise BearerChallenge("insufficient_scope", description, scope=required)
+            request.token = token  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def authentication_context_check(claims: Any, *, max_age: int, acr: str | None = None) -> None:
+    """Raise RFC 9470's `insufficient_user_authentication` unless the claims show a second
+    factor (`acr`, default API_MFA_ACR, or `mfa` in `amr`) no older than `max_age` seconds.
+
+    A token without any authentication context passes only when API_REQUIRE_AUTH_CONTEXT
+    is off (a provider that cannot send one; see docs/auth0.md for Auth0's Action).
+    """
+    namespace, mfa_acr = setting("API_CLAIM_NAMESPACE"), acr or setting("API_MFA_ACR")
+    leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), 60))
+    carries_context = any(
+        claim(claims, name, namespace) is not None for name in AUTH_CONTEXT_CLAIMS
+    )
+    if not carries_context and not setting("API_REQUIRE_AUTH_CONTEXT"):
+        return
+    if not has_mfa(claims, mfa_acr=mfa_acr, namespace=namespace):
+        description = "A second factor is required for this request."
+    elif not authenticated_within(claims, max_age=max_age, leeway=leeway, namespace=namespace):
+        description = "More recent authentication is required."
+    else:
+        return
+    raise BearerChallenge(
+        "insufficient_user_authentication", description, acr_values=mfa_acr, max_age=max_age
+    )
+
+
+def recent_mfa_required(
+    *, max_age: int | None = None, acr: str | None = None
+) -> Callable[[View], View]:
+    """Declare that a view needs a second factor within `max_age` seconds (default
+    API_STEP_UP_MAX_AGE); use under `token_required`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            age = setting("API_STEP_UP_MAX_AGE") if max_age is None else max_age
+            authentication_context_check(request.token.claims, max_age=age, acr=acr)  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

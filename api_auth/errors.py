@@ -1,0 +1,65 @@
+"""The errors an API view may raise; `problems.api_view` turns each into problem+json."""
+
+from __future__ import annotations
+
+import re
+
+from .conf import setting
+
+# Characters allowed in a challenge's quoted values (RFC 6750 §3: no '"' and no '\').
+_UNSAFE_IN_CHALLENGE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+class Problem(Exception):
+    """An error the caller can understand and act on: an RFC 9457 problem.
+
+    Subclass it for your own domain errors; `status`, `code` and `field` become the body.
+    """
+
+    code = "application_error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class BearerChallenge(Problem):
+    """A refusal answered with `WWW-Authenticate: Bearer ...` and a problem+json body.
+
+    `error=None` is "no credentials" (RFC 6750 §3.1: no error code). `params` become extra
+    challenge attributes: `scope` for insufficient_scope, and `acr_values` / `max_age` for
+    RFC 9470's insufficient_user_authentication.
+    """
+
+    STATUS_BY_ERROR = {
+        None: 401,
+        "invalid_request": 400,
+        "invalid_token": 401,
+        "insufficient_scope": 403,
+        "insufficient_user_authentication": 401,
+    }
+
+    def __init__(self, error: str | None = None, description: str = "", **params: str | int):
+        super().__init__(
+            description or "This API needs an access token: send `Authorization: Bearer <token>`.",
+            code=error or "unauthorized",
+        )
+        self.error = error
+        self.description = description
+        self.params = params
+        self.status = self.STATUS_BY_ERROR[error]
+
+    def www_authenticate(self) -> str:
+        attributes: dict[str, str] = {"realm": setting("API_REALM")}
+        if self.error:
+            attributes["error"] = self.error
+            if self.description:
+                attributes["error_description"] = self.description
+        attributes.update((name, str(value)) for name, value in self.params.items())
+        return "Bearer " + ", ".join(
+            f'{name}="{_UNSAFE_IN_CHALLENGE.sub("", value)}"' for name, value in attributes.items()
+        )

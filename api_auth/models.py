@@ -1,0 +1,28 @@
+"""The one table the API guard keeps: tokens that have been spent by a `single_use` view."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class SpentToken(models.Model):
+    """A single-use access token that has been used, with the answer it got.
+
+    Keyed by `AccessToken.key` (issuer + jti, or the signature's hash). The unique key is
+    what makes a token single-use, even for two requests racing each other; the answer is
+    kept so an exact retry (same request, same token) gets it again.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    sub = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_content_type = models.CharField(max_length=100)
+    response_body = models.TextField()
+    # Kept until no clock skew can make the token valid again (exp + the maximum leeway).
+    expires_at = models.DateTimeField(db_index=True)
+    spent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"token {self.key[:16]}… spent by {self.sub}"

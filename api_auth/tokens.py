@@ -1,0 +1,217 @@
+"""Bearer access tokens: the one place a token is read and validated.
+
+Follows RFC 6750 (header and challenges), RFC 9068 (JWT access tokens) and RFC 8725 (JWT
+best practice). Views declare what they need with `decorators.token_required(...)`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
+
+from . import jwks
+from .claims import is_numeric_date
+from .conf import setting
+from .errors import BearerChallenge
+
+logger = logging.getLogger(__name__)
+
+ALGORITHMS = ("RS256",)
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+# An RS256 access token is about 1 KB; anything past this is refused before it is parsed.
+MAX_TOKEN_LENGTH = 8192
+MAX_LEEWAY = 60
+# RFC 7515 §7.1 / RFC 7519 §7.2: a compact JWS is three base64url segments without padding.
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+# RFC 6750 §2.1 b64token: what a bearer token may look like in the header.
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+# python-jose's wording for a claim that `require_*` demanded and the token lacks.
+_MISSING_CLAIM = re.compile(r'missing required key "(aud|iss|exp|iat|sub)"')
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """A validated access token. It never keeps the token itself."""
+
+    sub: str
+    scopes: frozenset[str]
+    claims: Mapping[str, Any]
+    # Names this token for single-use bookkeeping: `iss` + `jti`, or, without a jti (Auth0's
+    # default profile), a hash of the signature's bytes, which no re-spelling changes.
+    key: str
+
+    @property
+    def jti(self) -> str | None:
+        return self.claims.get("jti")
+
+    def has_scopes(self, *scopes: str) -> bool:
+        return set(scopes) <= self.scopes
+
+
+def _refuse(description: str, reason: str | None = None) -> BearerChallenge:
+    """An invalid_token challenge, logged with its reason; the token itself is never logged."""
+    logger.info("Access token refused: %r", reason or description)
+    return BearerChallenge("invalid_token", description)
+
+
+def _accepted_typ(typ: object) -> bool:
+    if typ is not None and not isinstance(typ, str):
+        return False
+    if typ and typ.lower() in ACCESS_TOKEN_TYPES:
+        return True
+    # Auth0's default profile says `JWT` (and some providers say nothing); so does an ID
+    # token, whose `aud` (the client id) then stops it.
+    return setting("API_ACCEPT_JWT_TYP") and (typ is None or typ.lower() == "jwt")
+
+
+def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
+    # python-jose coerces with int(): "exp": "9999999999" would pass and a list or
+    # Infinity would raise outside JOSEError.
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not is_numeric_date(claims[name]):
+            raise _refuse(f"The {name} claim must be a NumericDate.")
+
+
+def _b64decode_strict(segment: str) -> bytes:
+    """base64url without padding, in its one canonical spelling, or ValueError.
+
+    python-jose decodes leniently (padding, `+` and `/`, stray low bits), so the same
+    signature could be spelled several ways; refusing all but one keeps a token one token.
+    """
+    if not _SEGMENT.fullmatch(segment):
+        raise ValueError("not unpadded base64url")
+    try:
+        decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except binascii.Error:
+        raise ValueError("not base64url") from None
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode() != segment:
+        raise ValueError("not the canonical base64url spelling")
+    return decoded
+
+
+def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+    """Header, claims and signature bytes, read once and trusted for nothing but refusing
+    early and naming the token. (python-jose's get_unverified_* helpers decode all three
+    segments on every call.)
+    """
+    try:
+        header_segment, claims_segment, signature_segment = token.split(".")
+        header = json.loads(_b64decode_strict(header_segment))
+        claims = json.loads(_b64decode_strict(claims_segment))
+        # An empty signature is an unsecured JWS (`alg: none`), refused by its alg below.
+        signature = _b64decode_strict(signature_segment) if signature_segment else b""
+    # Wrong segment count, bad base64, UTF-8 or JSON; or JSON nested deep enough to exhaust
+    # the parser's recursion limit, which would otherwise escape as a 500.
+    except (ValueError, RecursionError) as exc:
+        raise _refuse("The access token is not a well-formed JWT.", str(exc)) from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise _refuse("The access token is not a well-formed JWT.", "not JSON objects")
+    return header, claims, signature
+
+
+def access_token_validate(*, token: str) -> AccessToken:
+    """Validate an access token for this API, or raise an invalid_token BearerChallenge."""
+    issuer, audience = setting("API_ISSUER"), setting("API_AUDIENCE")
+    if not issuer or not audience:
+        raise ImproperlyConfigured("API_ISSUER and API_AUDIENCE must be set for the API.")
+    leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), MAX_LEEWAY))
+
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _refuse("The access token is too large.")
+    header, unverified_claims, signature = _unverified_parts(token)
+    # Decided from the header before any key is looked up: this is what refuses `alg: none`
+    # and an HS256 token "signed" with our public key (RFC 8725 §2.1, §3.1).
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise _refuse("The token's signing algorithm is not accepted.", f"alg {alg!r}")
+    # An access token for an API, not an ID token or another kind of JWT (RFC 9068 §4).
+    if not _accepted_typ(header.get("typ")):
+        raise _refuse("The token is not an access token (typ).", f"typ {header.get('typ')!r}")
+    # RFC 7515 §4.1.11: a critical extension we do not understand means we must refuse.
+    if "crit" in header:
+        raise _refuse("The token uses a critical header extension this API does not support.")
+    _check_numeric_dates(unverified_claims)
+    # The key comes from our issuer's key set by kid; `jku`, `x5u` and `jwk` headers would
+    # let the token choose its own key, so they are never read.
+    kid = header.get("kid")
+    key = jwks.jwks_cache.get(kid) if isinstance(kid, str) and kid else None
+    if key is None:
+        raise _refuse("The token was not signed by a key of the issuer.", f"unknown kid {kid!r}")
+
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=list(ALGORITHMS),
+            audience=audience,
+            issuer=issuer,
+            options={
+                # python-jose accepts a token without these claims unless told to require them.
+                "require_aud": True,
+                "require_iss": True,
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "verify_at_hash": False,  # an ID-token claim; access tokens carry none
+                "leeway": leeway,
+            },
+        )
+    except ExpiredSignatureError:
+        raise _refuse("The access token has expired.") from None
+    except JWTClaimsError as exc:
+        raise _refuse(f"The token's claims are not accepted: {exc}") from None
+    except JOSEError as exc:  # signature, missing claims: python-jose's base error class
+        if missing := _MISSING_CLAIM.search(str(exc)):
+            raise _refuse(f"The token lacks the required {missing[1]} claim.") from None
+        raise _refuse("The access token could not be verified.", str(exc)) from None
+
+    # What python-jose leaves to us: a future iat, an empty sub, the scope's shape.
+    if claims["iat"] > time.time() + leeway:  # python-jose's clock for exp/nbf
+        raise _refuse("The token was issued in the future (iat).")
+    scope = claims.get("scope", "")
+    if not claims["sub"] or not isinstance(scope, str):
+        raise _refuse("The token's sub or scope claim is malformed.")
+    jti = claims.get("jti")
+    if isinstance(jti, str) and jti:
+        key = "jti:" + hashlib.sha256(f"{claims['iss']}\x1f{jti}".encode()).hexdigest()
+    else:
+        key = "sig:" + hashlib.sha256(signature).hexdigest()
+    return AccessToken(
+        sub=claims["sub"],
+        scopes=frozenset(scope.split()),
+        claims=MappingProxyType(claims),
+        key=key,
+    )
+
+
+def access_token_from_request(request: HttpRequest) -> AccessToken:
+    """The request's validated token, from the Authorization header and nowhere else."""
+    header = request.headers.get("Authorization")
+    scheme, _, token = (header or "").partition(" ")
+    if not header or scheme.lower() != "bearer":
+        # No bearer credentials at all (a token in the query string or form body is not
+        # a method this API supports, so it counts as none): RFC 6750 §3.1, no error code.
+        raise BearerChallenge()
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _refuse("The access token is too large.")
+    token = token.strip()
+    if not _B64TOKEN.fullmatch(token):
+        raise _refuse("The Authorization header is not `Bearer <token>`.")
+    if "access_token" in request.GET:
+        # RFC 6750 §2: a client must not use more than one method; the URL copy is leaked.
+        raise BearerChallenge("invalid_request", "Send the access token in the header only.")
+    return access_token_validate(token=token)

@@ -1,0 +1,179 @@
+"""The flow the How it works page teaches: its steps, the code behind each one, and where
+a session stands. The diagram's geometry is computed here so the template only draws it.
+
+tests/guide/test_guide.py checks that every file and function named here exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Lifeline x positions: the web app in the middle talks left to the identity provider
+# (through your browser's redirects) and right to the bank's API (server to server).
+LANES = {"idp": 130, "web": 380, "api": 630}
+LANE_NAMES = {"idp": "Identity provider", "web": "Fabrikam web app", "api": "Bank API"}
+WIDTH = 760
+TOP, BAND, GAP = 56, 88, 8  # first band's y, each band's height, space between bands
+
+
+@dataclass(frozen=True)
+class Message:
+    sender: str
+    receiver: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    summary: str
+    messages: tuple[Message, Message]
+    code: tuple[tuple[str, str], ...]  # (repository path, function)
+
+
+STEPS = (
+    Step(
+        "sign_in",
+        "Sign in",
+        "Authorization code flow with PKCE (S256), state and nonce. The access token asks "
+        "for read:accounts only; the ID token says who you are and how you authenticated.",
+        (
+            Message("web", "idp", "authorize: openid read:accounts, PKCE"),
+            Message("idp", "web", "code → ID token + access token"),
+        ),
+        (
+            ("oidc_client/views.py", "login_view"),
+            ("oidc_client/provider.py", "start"),
+            ("oidc_client/provider.py", "finish"),
+            ("oidc_client/session.py", "store_sign_in"),
+        ),
+    ),
+    Step(
+        "read_accounts",
+        "See your accounts (read:accounts)",
+        "Every page asks the bank's API over HTTP with the sign-in access token; the API "
+        "checks signature, issuer, audience, expiry and scope on every request.",
+        (
+            Message("web", "api", "GET /api/accounts, Bearer read:accounts"),
+            Message("api", "web", "your accounts, nobody else's"),
+        ),
+        (
+            ("accounts/views.py", "dashboard"),
+            ("accounts/api_client.py", "call"),
+            ("api_auth/decorators.py", "token_required"),
+        ),
+    ),
+    Step(
+        "step_up",
+        "Step up with MFA",
+        "Opening the transfer page sends you back to the identity provider for "
+        "transfer:funds with acr_values (the MFA policy) and max_age=0. The callback checks "
+        "the same sub, a second factor and a fresh auth_time.",
+        (
+            Message("web", "idp", "authorize: transfer:funds, acr_values, max_age=0"),
+            Message("idp", "web", "password + one-time code → elevated token"),
+        ),
+        (
+            ("oidc_client/stepup.py", "step_up_required"),
+            ("oidc_client/stepup.py", "complete"),
+            ("transfers/views.py", "transfer_new"),
+        ),
+    ),
+    Step(
+        "single_use",
+        "A single-use transfer token",
+        "The elevated token is taken out of the session and sent once. The API demands a "
+        "recent second factor and spends the token in the same database transaction as the "
+        "transfer, so a replay is refused.",
+        (
+            Message("web", "api", "POST /api/transfers, elevated token"),
+            Message("api", "web", "201 sent; the same token again → 401"),
+        ),
+        (
+            ("transfers/views.py", "transfer_confirm"),
+            ("oidc_client/session.py", "elevated_token_take"),
+            ("api_auth/decorators.py", "recent_mfa_required"),
+            ("transfers/api.py", "transfers_create"),
+            ("api_auth/single_use.py", "single_use"),
+        ),
+    ),
+    Step(
+        "web_step_up",
+        "Web step-up from the ID token",
+        "Statements need no API scope, only proof in the ID token: amr contains mfa (or acr "
+        "is the MFA policy) and auth_time is within the window. Otherwise the same kind of "
+        "authorization request, with no extra scope, brings you back to the page.",
+        (
+            Message("web", "idp", "authorize: openid, acr_values, max_age=0"),
+            Message("idp", "web", "ID token: amr=mfa, fresh auth_time"),
+        ),
+        (
+            ("oidc_client/stepup.py", "satisfied"),
+            ("accounts/views.py", "account_statement"),
+        ),
+    ),
+)
+
+# Where each session position puts the reader: the steps behind them, and the one(s) now.
+PROGRESS = {
+    "signed_out": ((), ("sign_in",)),
+    "signed_in": (("sign_in",), ("read_accounts",)),
+    "elevated": (("sign_in", "read_accounts", "step_up"), ("single_use",)),
+    "web_step_up": (("sign_in", "read_accounts"), ("web_step_up",)),
+}
+POSITION_TEXT = {
+    "signed_out": "You are signed out: the flow starts with signing in.",
+    "signed_in": "You are signed in with read:accounts: you can see your accounts.",
+    "elevated": "You hold an elevated transfer:funds token: it will be spent by one transfer.",
+    "web_step_up": "Your ID token shows a recent second factor: statements are open.",
+}
+
+
+@dataclass(frozen=True)
+class DrawnMessage:
+    x1: int
+    x2: int
+    y: int
+    label: str
+    label_x: int
+
+
+@dataclass(frozen=True)
+class DrawnStep:
+    number: int
+    step: Step
+    state: str  # "done", "current" or "todo"
+    y: int
+    height: int
+    messages: tuple[DrawnMessage, ...]
+
+
+def drawn_steps(position: str) -> list[DrawnStep]:
+    done, current = PROGRESS[position]
+    drawn = []
+    for index, step in enumerate(STEPS):
+        y = TOP + index * (BAND + GAP)
+        state = "current" if step.key in current else "done" if step.key in done else "todo"
+        messages = tuple(
+            DrawnMessage(
+                x1=LANES[message.sender],
+                # Stop short of the lifeline so the arrowhead stays visible.
+                x2=LANES[message.receiver]
+                + (-6 if LANES[message.receiver] > LANES[message.sender] else 6),
+                y=y + 50 + 26 * offset,
+                label=message.label,
+                label_x=(LANES[message.sender] + LANES[message.receiver]) // 2,
+            )
+            for offset, message in enumerate(step.messages)
+        )
+        drawn.append(DrawnStep(index + 1, step, state, y, BAND, messages))
+    return drawn
+
+
+def lanes() -> list[tuple[int, str]]:
+    return [(x, LANE_NAMES[name]) for name, x in LANES.items()]
+
+
+def diagram_height() -> int:
+    return TOP + len(STEPS) * (BAND + GAP) + 10

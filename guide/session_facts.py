@@ -1,0 +1,100 @@
+"""What this browser session holds, decoded for people: claims, scopes, ages, never tokens.
+
+Only facts are copied out of the session, so a template handed `SessionFacts` cannot print
+a token even by mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.views import STATEMENTS_STEP_UP
+from oidc_client import stepup
+from oidc_client.claims import has_mfa
+from oidc_client.session import elevated_info, sign_in_tokens
+from transfers.client import TRANSFER_STEP_UP
+
+
+def _when(timestamp: Any) -> datetime | None:
+    if isinstance(timestamp, int | float) and not isinstance(timestamp, bool):
+        return datetime.fromtimestamp(timestamp, tz=UTC)
+    return None
+
+
+@dataclass(frozen=True)
+class ElevatedFacts:
+    scopes: list[str]
+    expires_at: datetime | None
+    authenticated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    signed_in: bool
+    sub: str = ""
+    name: str = ""
+    email: str = ""
+    amr: list[str] = field(default_factory=list)
+    acr: str = ""
+    authenticated_at: datetime | None = None
+    issued_at: datetime | None = None
+    id_token_expires_at: datetime | None = None
+    mfa: bool = False
+    statements_open: bool = False  # the web-only step-up is satisfied right now
+    statements_until: datetime | None = None
+    access_scopes: list[str] = field(default_factory=list)
+    access_expires_at: datetime | None = None
+    has_id_token: bool = False
+    elevated: ElevatedFacts | None = None
+
+    @property
+    def position(self) -> str:
+        """Where this session is in the flow, for the How it works page."""
+        if not self.signed_in:
+            return "signed_out"
+        if self.elevated:
+            return "elevated"
+        if self.statements_open:
+            return "web_step_up"
+        return "signed_in"
+
+
+def session_facts(request: HttpRequest) -> SessionFacts:
+    if not request.user.is_authenticated:
+        return SessionFacts(signed_in=False)
+    tokens = sign_in_tokens(request)
+    claims = tokens.get("claims", {})
+    auth_time = _when(claims.get("auth_time"))
+    statements_open = stepup.satisfied(request, STATEMENTS_STEP_UP)
+    elevated = None
+    if held := elevated_info(request, TRANSFER_STEP_UP.scope):
+        elevated = ElevatedFacts(
+            scopes=held.get("scope", "").split(),
+            expires_at=_when(held.get("expires_at")),
+            authenticated_at=_when(held.get("auth_time")),
+        )
+    amr = claims.get("amr")
+    return SessionFacts(
+        signed_in=True,
+        sub=str(claims.get("sub", request.user.get_username())),
+        name=str(claims.get("name", "")),
+        email=str(claims.get("email", "")),
+        amr=[str(method) for method in amr] if isinstance(amr, list) else [],
+        acr=str(claims.get("acr", "")),
+        authenticated_at=auth_time,
+        issued_at=_when(claims.get("iat")),
+        id_token_expires_at=_when(claims.get("exp")),
+        mfa=has_mfa(claims, mfa_acr=STATEMENTS_STEP_UP.acr_value()),
+        statements_open=statements_open,
+        statements_until=(
+            _when(claims["auth_time"] + STATEMENTS_STEP_UP.window()) if statements_open else None
+        ),
+        access_scopes=str(tokens.get("scope", "")).split(),
+        access_expires_at=_when(tokens.get("expires_at")),
+        has_id_token=bool(tokens.get("id_token")),
+        elevated=elevated,
+    )

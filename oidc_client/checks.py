@@ -1,0 +1,48 @@
+"""Start-up checks: `manage.py check` names a missing or contradictory setting instead of
+an error at the first sign-in."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core.checks import Error, Warning, register
+
+from .conf import setting
+
+
+@register()
+def oidc_client_settings_check(app_configs, **kwargs) -> list:
+    problems = []
+    issuer = setting("OIDC_ISSUER")
+    if not issuer:
+        # A site may start without sign-in configured (it says so on /login); warn, not fail.
+        problems.append(
+            Warning(
+                "OIDC_ISSUER is not set: sign-in is not configured.",
+                hint="Set OIDC_ISSUER to your OpenID provider's issuer URL "
+                "(for Auth0: https://YOUR_TENANT.auth0.com/).",
+                id="oidc_client.W001",
+            )
+        )
+    elif urlsplit(issuer).scheme not in ("https", "http"):
+        problems.append(
+            Error(f"OIDC_ISSUER {issuer!r} is not an http(s) URL.", id="oidc_client.E001")
+        )
+    if issuer and not setting("OIDC_CLIENT_ID"):
+        problems.append(
+            Error(
+                "OIDC_ISSUER is set but OIDC_CLIENT_ID is not.",
+                hint="Register this site as a client at the provider and set OIDC_CLIENT_ID "
+                "and OIDC_CLIENT_SECRET.",
+                id="oidc_client.E002",
+            )
+        )
+    if "openid" not in str(setting("OIDC_SCOPE")).split():
+        problems.append(Error("OIDC_SCOPE must include `openid`.", id="oidc_client.E003"))
+    for name in ("OIDC_STEP_UP_MAX_AGE", "OIDC_WEB_STEP_UP_MAX_AGE"):
+        value = setting(name)
+        if not isinstance(value, int) or value <= 0:
+            problems.append(
+                Error(f"{name} must be a positive number of seconds.", id="oidc_client.E004")
+            )
+    return problems

@@ -1,0 +1,48 @@
+"""Every setting the web client reads, with its default, in one place.
+
+Read at call time (not import time), so `override_settings` in tests and a reconfigured
+process both see the current value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+DEFAULTS: dict[str, Any] = {
+    # The OpenID provider's issuer URL; every endpoint comes from its discovery document.
+    "OIDC_ISSUER": None,
+    # This site's confidential client at the provider.
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    # What sign-in asks for; add your API's scopes (e.g. "openid profile email read:things").
+    "OIDC_SCOPE": "openid profile email",
+    # The API the access tokens are for: sent as `audience` (Auth0) and, when the provider
+    # supports RFC 8707 or OIDC_SEND_RESOURCE is on, as `resource`. None: not sent.
+    "OIDC_AUDIENCE": None,
+    "OIDC_SEND_RESOURCE": False,
+    # A fixed redirect URI; None: this site's `callback` URL, built from the request.
+    "OIDC_REDIRECT_URI": None,
+    # Seconds to wait for the provider (discovery, token endpoint).
+    "OIDC_TIMEOUT": 5.0,
+    # The acr value asked for (and accepted) as "a second factor was used".
+    "OIDC_MFA_ACR": MFA_ACR,
+    # How old a step-up's second factor may be, in seconds: for an API step-up (checked
+    # when the provider answers) and for a web-only step-up (checked on every view).
+    "OIDC_STEP_UP_MAX_AGE": 300,
+    "OIDC_WEB_STEP_UP_MAX_AGE": 600,
+    # Clock skew tolerated on the ID token's times and auth_time, in seconds.
+    "OIDC_LEEWAY": 60,
+    # Without an end_session_endpoint, sign out through Auth0's /v2/logout: True, False, or
+    # None to decide by the issuer's host (*.auth0.com).
+    "OIDC_AUTH0_LOGOUT": None,
+    # The template this app's pages extend; it must have a `content` block.
+    "OIDC_BASE_TEMPLATE": "oidc_client/base.html",
+}
+
+
+def setting(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,225 @@
+"""OpenID Connect client glue: one Authlib client built from the issuer's discovery
+document, the authorization requests the site makes, and the checks on every callback.
+
+Nothing here knows which provider it talks to: Auth0, an embedded dev IdP and any
+standards-compliant OpenID Provider are configured by `OIDC_ISSUER` alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from authlib.common.urls import add_params_to_uri
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.django_client import DjangoOAuth2App, OAuth
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from joserfc.errors import JoseError
+
+from .conf import setting
+from .errors import ProviderUnavailable, SignInFailed
+
+log = logging.getLogger("oidc_client")
+
+FLOWS_KEY = "oidc_flows"  # session: pending authorization requests, by state
+FRIENDLY_ERRORS = {
+    "access_denied": "Sign-in was cancelled or refused at the identity provider.",
+    "login_required": "Please sign in again.",
+    "interaction_required": "Please sign in again.",
+    "consent_required": "Please approve the sign-in at the identity provider.",
+    "invalid_scope": "The identity provider refused the permissions this site asked for.",
+}
+
+
+@dataclass
+class Flow:
+    """What an authorization request was for, kept in the session under its `state`."""
+
+    purpose: str  # "sign_in" or "step_up"
+    next_url: str
+    silent: bool = False
+    started_at: float = 0.0
+    sub: str | None = None  # the signed-in user a step-up must come back as
+    max_age: int | None = None
+    acr_values: str | None = None
+    step_up: dict[str, Any] | None = None  # the StepUp being satisfied, as a dict
+
+
+def discovery_url(issuer: str) -> str:
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+@lru_cache(maxsize=4)
+def _client(issuer: str, client_id: str, client_secret: str) -> DjangoOAuth2App:
+    # Cached per configuration, so the discovery document and JWKS are fetched once per
+    # process and tests that change the settings get a client of their own.
+    oauth = OAuth()
+    return oauth.register(
+        "fabrikam",
+        client_id=client_id,
+        client_secret=client_secret,
+        server_metadata_url=discovery_url(issuer),
+        client_kwargs={
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": "client_secret_post",
+            "timeout": setting("OIDC_TIMEOUT"),
+        },
+    )
+
+
+def provider() -> DjangoOAuth2App:
+    issuer, client_id = setting("OIDC_ISSUER"), setting("OIDC_CLIENT_ID")
+    if not issuer or not client_id:
+        raise ProviderUnavailable(
+            "Sign-in is not configured on this site yet: set OIDC_ISSUER and OIDC_CLIENT_ID."
+        )
+    return _client(issuer, client_id, setting("OIDC_CLIENT_SECRET"))
+
+
+def metadata() -> dict[str, Any]:
+    """The provider's discovery document, fetched once; a clear error if it is unreachable."""
+    client = provider()
+    try:
+        document = client.load_server_metadata()
+    except (requests.RequestException, ValueError) as exc:
+        log.warning("oidc.discovery_failed issuer=%s error=%s", setting("OIDC_ISSUER"), exc)
+        raise ProviderUnavailable(
+            "The identity provider cannot be reached right now. Please try again shortly."
+        ) from None
+    if document.get("issuer") != setting("OIDC_ISSUER"):
+        client.server_metadata.pop("_loaded_at", None)  # try again next time
+        raise ProviderUnavailable(
+            "The identity provider's discovery document names another issuer."
+        )
+    return document
+
+
+def safe_next(request: HttpRequest, value: str | None) -> str:
+    """A same-site path to return to, or "/": `next` must never become an open redirect."""
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()})
+    ):
+        return value
+    return "/"
+
+
+def redirect_uri(request: HttpRequest) -> str:
+    return setting("OIDC_REDIRECT_URI") or request.build_absolute_uri(reverse("callback"))
+
+
+def start(
+    request: HttpRequest, *, flow: Flow, scope: str | None = None, **params: Any
+) -> HttpResponseRedirect:
+    """Redirect to the provider's authorization endpoint for `flow`."""
+    document = metadata()
+    if audience := setting("OIDC_AUDIENCE"):
+        params["audience"] = audience  # Auth0 names the API this way...
+        if setting("OIDC_SEND_RESOURCE") or document.get("resource_indicators_supported"):
+            params["resource"] = audience  # ...RFC 8707 this way
+    if flow.silent:
+        params["prompt"] = "none"
+    if flow.max_age is not None:
+        params["max_age"] = flow.max_age
+    if flow.acr_values:
+        params["acr_values"] = flow.acr_values
+    client = provider()
+    callback = redirect_uri(request)
+    authorization = client.create_authorization_url(
+        callback, scope=scope or setting("OIDC_SCOPE"), **params
+    )
+    client.save_authorize_data(request, redirect_uri=callback, **authorization)
+    flow.started_at = time.time()
+    flows = request.session.get(FLOWS_KEY, {})
+    flows[authorization["state"]] = asdict(flow)
+    # Keep only a few pending requests: abandoned tabs must not grow the session forever.
+    request.session[FLOWS_KEY] = dict(list(flows.items())[-5:])
+    return HttpResponseRedirect(authorization["url"])
+
+
+def pending_flow(request: HttpRequest) -> Flow | None:
+    state = request.GET.get("state", "")
+    data = request.session.get(FLOWS_KEY, {}).get(state)
+    return Flow(**data) if data else None
+
+
+def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
+    """Check the authorization response, redeem the code and validate the ID token.
+
+    Returns the flow the response belongs to and the token response, with the validated
+    ID token claims under "userinfo". Every refusal raises `SignInFailed`.
+    """
+    flow = pending_flow(request)
+    if flow is None:
+        raise SignInFailed("This sign-in response has expired or was already used.")
+    flows = request.session[FLOWS_KEY]
+    flows.pop(request.GET["state"])
+    request.session[FLOWS_KEY] = flows
+
+    if error := request.GET.get("error"):
+        log.info("oidc.error_response purpose=%s error=%s", flow.purpose, error[:60])
+        raise SignInFailed(
+            FRIENDLY_ERRORS.get(error, "The identity provider refused sign-in."), code=error[:60]
+        )
+    document = metadata()
+    issuer = document["issuer"]
+    # RFC 9207: the response names its issuer, which defeats mix-up attacks.
+    response_iss = request.GET.get("iss")
+    if response_iss is not None and response_iss != issuer:
+        raise SignInFailed("The sign-in response came from an unexpected issuer.")
+    if response_iss is None and document.get("authorization_response_iss_parameter_supported"):
+        raise SignInFailed("The sign-in response did not name its issuer.")
+
+    claims_options = {
+        "iss": {"essential": True, "value": issuer},
+        # Authlib does not compare `aud` with the client id by itself.
+        "aud": {"essential": True, "value": setting("OIDC_CLIENT_ID")},
+        "sub": {"essential": True},
+    }
+    try:
+        token = provider().authorize_access_token(
+            request, claims_options=claims_options, leeway=setting("OIDC_LEEWAY")
+        )
+    except (OAuthError, JoseError, ValueError) as exc:
+        log.warning("oidc.token_refused purpose=%s error=%s", flow.purpose, type(exc).__name__)
+        raise SignInFailed("The sign-in could not be verified. Please try again.") from None
+    except requests.RequestException:
+        raise ProviderUnavailable(
+            "The identity provider did not answer. Please try again."
+        ) from None
+    if not token.get("userinfo"):
+        raise SignInFailed("The identity provider did not return an ID token.")
+    return flow, token
+
+
+def logout_url(request: HttpRequest, id_token: str | None) -> str:
+    """Where to send the browser so the provider ends its session too."""
+    home = request.build_absolute_uri("/")
+    try:
+        document = metadata()
+    except ProviderUnavailable:
+        return "/"
+    client_id = setting("OIDC_CLIENT_ID")
+    if endpoint := document.get("end_session_endpoint"):
+        params = {"post_logout_redirect_uri": home, "client_id": client_id}
+        if id_token:
+            params["id_token_hint"] = id_token
+        return add_params_to_uri(endpoint, params)
+    issuer = document["issuer"]
+    auth0 = setting("OIDC_AUTH0_LOGOUT")
+    if auth0 is None:  # auto: a tenant's own domain (a custom domain needs the setting)
+        auth0 = (urlsplit(issuer).hostname or "").endswith(".auth0.com")
+    if auth0:  # Auth0 without RP-initiated logout enabled still has its own /v2/logout
+        return add_params_to_uri(
+            issuer.rstrip("/") + "/v2/logout", {"client_id": client_id, "returnTo": home}
+        )
+    return "/"

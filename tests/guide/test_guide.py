@@ -1,0 +1,117 @@
+"""The pages that teach the flow: Security shows claims but never a token, and How it works
+highlights where this session stands and names code that really exists."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+
+import pytest
+
+from accounts.events import stepup_event_record
+from guide import flow as flow_guide
+from oidc_client.session import ELEVATED_KEY, TOKENS_KEY
+from tests.factories import CustomerFactory
+from tests.web_api import sign_in_with
+
+pytestmark = pytest.mark.django_db
+MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+ELEVATED = "elevated.transfer-funds.token-string"
+
+
+@pytest.fixture
+def alice(client, web_op):
+    CustomerFactory(sub="auth0|alice", name="Alice Ng")
+    return sign_in_with(client, web_op, auth_time=int(time.time()) - 300)
+
+
+def hold_elevated_token(client) -> None:
+    session = client.session
+    session[ELEVATED_KEY] = {
+        "transfer:funds": {
+            "access_token": ELEVATED,
+            "expires_at": int(time.time()) + 240,
+            "scope": "openid transfer:funds",
+            "auth_time": int(time.time()) - 20,
+        }
+    }
+    session.save()
+
+
+def test_the_security_page_shows_the_claims_and_never_a_raw_token(alice, web_op):
+    hold_elevated_token(alice)
+    tokens = alice.session[TOKENS_KEY]
+
+    response = alice.get("/security")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "auth0|alice" in html  # sub
+    assert "pwd" in html  # amr
+    assert "5\xa0minutes ago" in html  # auth_time as a readable age
+    assert "read:accounts" in html and "transfer:funds" in html  # both tokens' scopes
+    assert "Present: one transfer" in html
+    for token in (tokens["access_token"], tokens["id_token"], ELEVATED):
+        assert token not in html
+        for part in token.split("."):  # not even a JWT's signature or payload
+            assert len(part) < 20 or part not in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_security_page_lists_this_customers_history_with_refused_replays(alice):
+    stepup_event_record(sub="auth0|alice", outcome="token_replayed", detail="token already spent")
+    stepup_event_record(sub="auth0|mallory", outcome="signed_in", detail="amr=mallory-only")
+
+    html = alice.get("/security").content.decode()
+
+    assert "Token replay refused" in html and "token already spent" in html
+    assert "Signed in" in html  # the sign-in this test just made
+    assert "mallory-only" not in html  # another subject's events stay theirs
+
+
+def test_the_security_page_needs_a_sign_in(client, web_op):
+    response = client.get("/security")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login?next=/security")
+
+
+def current_steps(html: str) -> list[str]:
+    return re.findall(r'class="band band-current" data-step="(\w+)"', html)
+
+
+def test_how_it_works_highlights_the_first_step_for_a_signed_out_visitor(client):
+    html = client.get("/how-it-works").content.decode()
+
+    assert "<svg" in html and "You are signed out" in html
+    assert current_steps(html) == ["sign_in"]
+    assert 'id="step-1" class="step step-current" aria-current="step"' in html
+    assert "oidc_client/stepup.py: step_up_required" in html
+
+
+def test_how_it_works_follows_the_session_through_the_flow(alice, settings):
+    assert current_steps(alice.get("/how-it-works").content.decode()) == ["read_accounts"]
+
+    session = alice.session
+    session[TOKENS_KEY]["claims"].update(amr=["pwd", "mfa"], acr=MFA, auth_time=int(time.time()))
+    session.save()
+    assert current_steps(alice.get("/how-it-works").content.decode()) == ["web_step_up"]
+
+    hold_elevated_token(alice)
+    html = alice.get("/how-it-works").content.decode()
+    assert current_steps(html) == ["single_use"]
+    assert html.count("band band-done") == 3
+
+
+def test_every_file_and_function_the_guide_names_exists():
+    for step in flow_guide.STEPS:
+        for path, function in step.code:
+            module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+            assert callable(getattr(module, function, None)), f"{path}: {function}"
+
+
+def test_the_teaching_pages_use_no_inline_script_or_style(alice):
+    for url in ("/security", "/how-it-works", "/accounts/"):
+        html = alice.get(url).content.decode()
+        assert "<script" not in html and "style=" not in html, url

@@ -1,0 +1,115 @@
+"""The web app's step-up callback checks and loop guard, with one thing wrong at a time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from accounts.models import StepUpEvent
+from oidc_client.session import ELEVATED_KEY, TOKENS_KEY
+from tests.oidc_client.oidc_provider import ISSUER
+
+pytestmark = pytest.mark.django_db
+MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+
+@pytest.fixture
+def signed_in(client, op):
+    params = op.authorize(client)
+    client.get("/callback", {"code": "c", "state": params["state"], "iss": ISSUER})
+    assert SESSION_KEY in client.session
+    return client
+
+
+def step_up_callback(client, op, path="/transfers/new", **claims):
+    params = op.authorize(client, path)
+    op.claim_overrides = {
+        "amr": ["pwd", "mfa"],
+        "acr": MFA,
+        "auth_time": int(time.time()),
+        **claims,
+    }
+    return client.get("/callback", {"code": "c2", "state": params["state"], "iss": ISSUER}), params
+
+
+def test_the_transfer_page_starts_a_step_up_for_transfer_funds(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    assert params["scope"] == "openid transfer:funds"
+    assert params["acr_values"] == MFA
+    assert params["max_age"] == "0"
+    assert params["audience"]
+    assert params["login_hint"] == "alice@example.com"  # re-authenticate the same person
+
+
+def test_a_fresh_mfa_step_up_stores_a_separate_elevated_token(signed_in, op):
+    op.token_overrides = {"access_token": "elevated-token", "scope": "openid transfer:funds"}
+    response, _ = step_up_callback(signed_in, op)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/transfers/new"
+    session = signed_in.session
+    assert session[ELEVATED_KEY]["transfer:funds"]["access_token"] == "elevated-token"
+    assert session[TOKENS_KEY]["access_token"] == "access-token-for-tests"  # sign-in kept
+    assert StepUpEvent.objects.filter(outcome="step_up_passed").exists()
+
+
+def test_a_step_up_completed_as_another_user_ends_the_session(signed_in, op):
+    response, _ = step_up_callback(signed_in, op, sub="auth0|mallory")
+
+    assert response.status_code == 400
+    assert b"different user" in response.content
+    assert SESSION_KEY not in signed_in.session
+    assert ELEVATED_KEY not in signed_in.session
+    assert StepUpEvent.objects.filter(outcome="step_up_refused", sub="auth0|alice").exists()
+
+
+def test_an_id_token_without_mfa_is_refused(signed_in, op):
+    response, _ = step_up_callback(signed_in, op, amr=["pwd"], acr="urn:fabrikam:pwd")
+    assert response.status_code == 403
+    assert b"did not confirm a second factor" in response.content
+    assert ELEVATED_KEY not in signed_in.session
+
+
+def test_acr_alone_counts_as_mfa(signed_in, op):
+    response, _ = step_up_callback(signed_in, op, amr=None, acr=MFA)
+    assert response.status_code == 302
+    assert ELEVATED_KEY in signed_in.session
+
+
+def test_a_stale_auth_time_is_refused(signed_in, op):
+    response, _ = step_up_callback(signed_in, op, auth_time=int(time.time()) - 3600)
+    assert response.status_code == 403
+    assert b"did not re-authenticate" in response.content
+    assert ELEVATED_KEY not in signed_in.session
+
+
+def test_the_loop_guard_stops_a_second_automatic_attempt(signed_in, op):
+    step_up_callback(signed_in, op, amr=["pwd"], acr="urn:fabrikam:pwd")
+
+    again = signed_in.get("/transfers/new")
+    assert again.status_code == 403  # an explanation, not another redirect
+    assert b"did not ask again automatically" in again.content
+
+    retry = signed_in.get("/transfers/new?retry=1")
+    assert retry.status_code == 302 and retry["Location"].startswith(f"{ISSUER}authorize")
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_first(client, op):
+    response = client.get("/transfers/new")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login?next=/transfers/new")
+
+
+def test_cancelling_a_step_up_keeps_the_session_and_lets_the_next_try_go_straight_on(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    response = signed_in.get(
+        "/callback", {"error": "access_denied", "state": params["state"], "iss": ISSUER}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert SESSION_KEY in signed_in.session
+    assert ELEVATED_KEY not in signed_in.session
+    again = signed_in.get("/transfers/new")
+    assert again.status_code == 302 and again["Location"].startswith(f"{ISSUER}authorize")
