@@ -14,23 +14,27 @@ from .conf import setting
 def api_auth_settings_check(app_configs, **kwargs) -> list:
     problems = []
     issuer, audience = setting("API_ISSUER"), setting("API_AUDIENCE")
+    # Missing: a warning, so a site can start before its provider is chosen; until then
+    # every protected view answers 503 "not configured".
     if not issuer:
         problems.append(
-            Error(
-                "API_ISSUER is not set: the API cannot tell whose tokens to accept.",
+            Warning(
+                "API_ISSUER is not set: the API cannot tell whose tokens to accept, so every "
+                "protected request is refused.",
                 hint="Set API_ISSUER to your OpenID provider's issuer URL "
                 "(for Auth0: https://YOUR_TENANT.auth0.com/).",
-                id="api_auth.E001",
+                id="api_auth.W002",
             )
         )
     elif urlsplit(issuer).scheme not in ("https", "http"):
         problems.append(Error(f"API_ISSUER {issuer!r} is not an http(s) URL.", id="api_auth.E002"))
     if not audience:
         problems.append(
-            Error(
-                "API_AUDIENCE is not set: every token's `aud` must name this API.",
+            Warning(
+                "API_AUDIENCE is not set: every token's `aud` must name this API, so every "
+                "protected request is refused.",
                 hint="Set API_AUDIENCE to the API identifier, e.g. https://api.example.com.",
-                id="api_auth.E003",
+                id="api_auth.W003",
             )
         )
     leeway = setting("API_TOKEN_LEEWAY")

@@ -27,6 +27,13 @@ class Problem(Exception):
             self.code = code
 
 
+class NotConfigured(Problem):
+    """The guard has no issuer or audience to check tokens against (see `manage.py check`)."""
+
+    code = "not_configured"
+    status = 503
+
+
 class BearerChallenge(Problem):
     """A refusal answered with `WWW-Authenticate: Bearer ...` and a problem+json body.
 

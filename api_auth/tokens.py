@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
@@ -26,7 +25,7 @@ from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 from . import jwks
 from .claims import is_numeric_date
 from .conf import setting
-from .errors import BearerChallenge
+from .errors import BearerChallenge, NotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +126,8 @@ def access_token_validate(*, token: str) -> AccessToken:
     """Validate an access token for this API, or raise an invalid_token BearerChallenge."""
     issuer, audience = setting("API_ISSUER"), setting("API_AUDIENCE")
     if not issuer or not audience:
-        raise ImproperlyConfigured("API_ISSUER and API_AUDIENCE must be set for the API.")
+        # `manage.py check` warned about this at start-up (api_auth.W002/W003).
+        raise NotConfigured("This API is not configured yet: API_ISSUER and API_AUDIENCE.")
     leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), MAX_LEEWAY))
 
     if len(token) > MAX_TOKEN_LENGTH:

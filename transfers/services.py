@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.errors import IdempotencyConflict, TransferInvalid
+from accounts.errors import ApplicationError, IdempotencyConflict, TransferInvalid
 from accounts.ledger import money_post
 from accounts.models import Account, Customer
 
@@ -67,7 +67,6 @@ def _decline_reason(
     return ""
 
 
-@transaction.atomic
 def transfer_create(
     *,
     customer: Customer,
@@ -92,7 +91,35 @@ def transfer_create(
         raise TransferInvalid(f"Keep the memo under {MEMO_MAX_LENGTH} characters.", field="memo")
     if source_number == destination_number:
         raise TransferInvalid("Choose two different accounts.", field="destination")
+    outcome = _transfer_write(
+        customer=customer,
+        source_number=source_number,
+        destination_number=destination_number,
+        amount=amount,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        enforce_limits=enforce_limits,
+    )
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return outcome
 
+
+# No savepoint: inside the API's transaction (which also spends the token) it would cost
+# two statements for nothing. That is safe because a refusal found under the locks is
+# returned, not raised: the block ends normally having written nothing, so an enclosing
+# transaction is never left half-failed. A database error still rolls everything back.
+@transaction.atomic(savepoint=False)
+def _transfer_write(
+    *,
+    customer: Customer,
+    source_number: str,
+    destination_number: str,
+    amount: Decimal,
+    memo: str,
+    idempotency_key: str | None,
+    enforce_limits: bool,
+) -> Transfer | ApplicationError:
     # Lock the customer first: it serialises this customer's daily limit and idempotency
     # keys. Then both accounts in primary-key order, in one query, so two opposite
     # transfers can never wait on each other. Only then check anything.
@@ -102,7 +129,7 @@ def transfer_create(
         if not existing.same_request(
             source=source_number, destination=destination_number, amount=amount, memo=memo
         ):
-            raise IdempotencyConflict(
+            return IdempotencyConflict(
                 "This Idempotency-Key was already used for a different transfer.",
                 field="idempotency_key",
             )
@@ -115,7 +142,7 @@ def transfer_create(
     }
     source = locked.get(source_number)
     if source is None or source.customer_id != customer.pk:
-        raise TransferInvalid("That is not one of your accounts.", field="source")
+        return TransferInvalid("That is not one of your accounts.", field="source")
     destination = locked.get(destination_number)
     if destination is not None and destination.kind == Account.Kind.CLEARING:
         destination = None  # the bank's own account is not a payee

@@ -264,3 +264,21 @@ def test_expired_token_records_are_purged(client, transfer_token, payment):
     SpentToken.objects.update(expires_at="2000-01-01T00:00:00Z")
     call_command("purge_spent_tokens")
     assert not SpentToken.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no test transaction around it
+def test_a_transfer_costs_at_most_12_sql_statements_and_no_savepoint(client, transfer_token, payment):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post(client, transfer_token(), payment, key="warm-up-0001")  # the customer exists now
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, transfer_token(), payment, key="counted-0001")
+
+    assert response.status_code == 201
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    listing = "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert len(statements) <= 14, listing  # SQLite logs its BEGIN and COMMIT too
+    # No savepoints, no row read before it is locked, the idempotency key looked up once:
+    data = [s for s in statements if s not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
+    assert len(data) <= 12, listing

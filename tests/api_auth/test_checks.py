@@ -1,0 +1,51 @@
+"""`manage.py check` names a missing or contradictory API guard setting at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_auth.checks import api_auth_settings_check
+
+
+def ids(settings_problems) -> list[str]:
+    return [problem.id for problem in settings_problems]
+
+
+def test_the_sites_own_settings_pass():
+    assert api_auth_settings_check(None) == []
+
+
+def test_a_missing_issuer_and_audience_are_named(settings):
+    settings.API_ISSUER = None
+    settings.API_AUDIENCE = ""
+    problems = api_auth_settings_check(None)
+    assert ids(problems) == ["api_auth.W002", "api_auth.W003"]
+    assert "API_ISSUER" in problems[0].msg and "API_AUDIENCE" in problems[1].msg
+
+
+def test_an_issuer_that_is_not_a_url_is_refused(settings):
+    settings.API_ISSUER = "fabrikam.eu.auth0.com"  # a domain, not the issuer URL
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E002"]
+
+
+@pytest.mark.parametrize("leeway", [-1, 61, "30"])
+def test_a_leeway_outside_zero_to_sixty_seconds_is_refused(settings, leeway):
+    settings.API_TOKEN_LEEWAY = leeway
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E004"]
+
+
+def test_a_step_up_window_must_be_positive(settings):
+    settings.API_STEP_UP_MAX_AGE = 0
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E005"]
+
+
+def test_a_claim_namespace_without_a_trailing_slash_is_a_warning(settings):
+    settings.API_CLAIM_NAMESPACE = "https://fabrikam.example"
+    assert ids(api_auth_settings_check(None)) == ["api_auth.W001"]
+
+
+def test_an_unconfigured_guard_answers_503_not_a_crash(client, settings):
+    settings.API_ISSUER = None
+    response = client.get("/api/accounts", headers={"Authorization": "Bearer a.b.c"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "not_configured"
