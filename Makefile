@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint format totp clean bench load
+.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint typecheck format totp clean bench load purge
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,12 @@ bench: install ## Print what security costs: token check, transfers with auth on
 
 load: install ## 32 clients make transfers through gunicorn for 20 s, then check every ledger invariant
 	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) scripts/load_transfers.py
+
+typecheck: install ## mypy on the two copyable apps (oidc_client, api_auth)
+	$(BIN)/mypy oidc_client api_auth
+
+purge: install ## Forget spent single-use tokens that can no longer be replayed (schedule it)
+	$(MANAGE) purge_spent_tokens
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff format .

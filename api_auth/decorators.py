@@ -46,7 +46,7 @@ def token_required(*scopes: str) -> Callable[[View], View]:
             if not token.has_scopes(*scopes):
                 description = f"This request needs the scope: {required}."
                 raise BearerChallenge("insufficient_scope", description, scope=required)
-            request.token = token  # type: ignore[attr-defined]
+            request.token = token
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -89,7 +89,7 @@ def recent_mfa_required(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             age = setting("API_STEP_UP_MAX_AGE") if max_age is None else max_age
-            authentication_context_check(request.token.claims, max_age=age, acr=acr)  # type: ignore[attr-defined]
+            authentication_context_check(request.token.claims, max_age=age, acr=acr)
             return view(request, *args, **kwargs)
 
         return wrapper

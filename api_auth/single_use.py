@@ -48,7 +48,7 @@ def single_use(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.token  # type: ignore[attr-defined]
+        token = request.token
         fingerprint = request_fingerprint(request)
         spent = SpentToken.objects.filter(key=token.key).first()
         if spent is None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 
-def is_numeric_date(value: Any) -> bool:
+def is_numeric_date(value: Any) -> TypeGuard[int | float]:
     """RFC 7519 NumericDate: a finite JSON number."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

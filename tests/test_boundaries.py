@@ -14,7 +14,15 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PROJECT_PACKAGES = {"accounts", "transfers", "guide", "fabrikam", "devidp", "oidc_client", "api_auth"}
+PROJECT_PACKAGES = {
+    "accounts",
+    "transfers",
+    "guide",
+    "fabrikam",
+    "devidp",
+    "oidc_client",
+    "api_auth",
+}
 
 
 def imported_packages(path: Path) -> set[str]:

@@ -267,7 +267,9 @@ def test_expired_token_records_are_purged(client, transfer_token, payment):
 
 
 @pytest.mark.django_db(transaction=True)  # as in production: no test transaction around it
-def test_a_transfer_costs_at_most_12_sql_statements_and_no_savepoint(client, transfer_token, payment):
+def test_a_transfer_costs_at_most_12_sql_statements_and_no_savepoint(
+    client, transfer_token, payment
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
