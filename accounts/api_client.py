@@ -90,7 +90,11 @@ def call(
     if response.status_code == 401 and token is None:
         fresh = time.time() - sign_in_tokens(request).get("obtained_at", 0) < FRESH_TOKEN_SECONDS
         if fresh:
-            raise ServiceUnavailable("The bank's API refused a fresh sign-in. Please try later.")
+            # A brand-new token refused means configuration, not expiry: say why (the API's
+            # own description, e.g. which setting accepts Auth0's `typ: JWT`), never loop.
+            reason = ApiError(response).message
+            log.warning("api.fresh_sign_in_refused path=%s reason=%r", path, reason[:200])
+            raise ServiceUnavailable(f"The bank's API refused a fresh sign-in: {reason}")
         raise SignInRequired("Your session has expired; signing you in again.", code="expired")
     if response.status_code == 404:
         raise NotFound(ApiError(response).message)

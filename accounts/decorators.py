@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 
 from api_auth.decorators import TokenRequest
 
+from .errors import ApplicationError
 from .models import Customer
-from .services import customer_provision
+from .services import BANK_SUB_PREFIX, customer_provision
 
 View = Callable[..., HttpResponse]
 
@@ -32,6 +33,10 @@ def customer_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token  # type: ignore[attr-defined]
+        if token.sub.startswith(BANK_SUB_PREFIX):
+            # The bank's own records (its clearing account, the demo businesses) are not
+            # anyone's to act as, whatever an identity provider puts in `sub`.
+            raise SubjectReserved("This subject is reserved for the bank's own records.")
         request.customer = customer_provision(  # type: ignore[attr-defined]
             sub=token.sub,
             name=_str_claim(token.claims, "name", max_length=200),
@@ -40,6 +45,11 @@ def customer_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class SubjectReserved(ApplicationError):
+    code = "subject_reserved"
+    status = 403
 
 
 def _str_claim(claims: Mapping[str, Any], name: str, *, max_length: int) -> str:

@@ -13,7 +13,10 @@ from django.db import IntegrityError, transaction
 from .ledger import accounts_lock, money_post
 from .models import Account, Customer
 
-BANK_SUB = "fabrikam|bank"
+# Subjects under this prefix are the bank's own customer records (its clearing account, the
+# demo's businesses); no access token may act as one (`decorators.customer_required`).
+BANK_SUB_PREFIX = "fabrikam|"
+BANK_SUB = f"{BANK_SUB_PREFIX}bank"
 CLEARING_NUMBER = "9000000001"
 
 

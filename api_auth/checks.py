@@ -50,6 +50,41 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
         problems.append(
             Error("API_STEP_UP_MAX_AGE must be a positive number of seconds.", id="api_auth.E005")
         )
+    if not setting("API_REQUIRE_AUTH_CONTEXT"):
+        problems.append(
+            Warning(
+                "API_REQUIRE_AUTH_CONTEXT is off: recent_mfa_required views accept a token "
+                "that says nothing about how the user authenticated.",
+                hint="Leave it on unless your provider cannot put acr/amr/auth_time in access "
+                "tokens (for Auth0, add them with the Action in docs/auth0.md).",
+                id="api_auth.W004",
+            )
+        )
+    elif (
+        issuer
+        and (urlsplit(issuer).hostname or "").endswith(".auth0.com")
+        and not setting("API_CLAIM_NAMESPACE")
+    ):
+        problems.append(
+            Error(
+                "API_REQUIRE_AUTH_CONTEXT is on for an Auth0 issuer, but API_CLAIM_NAMESPACE "
+                "is empty: Auth0 only adds amr/acr/auth_time to access tokens as namespaced "
+                "custom claims, so every step-up token would be challenged.",
+                hint="Set API_CLAIM_NAMESPACE to the namespace your Action uses, e.g. "
+                "https://fabrikam.example/ (docs/auth0.md).",
+                id="api_auth.E006",
+            )
+        )
+    allowed = setting("API_ALLOWED_CLIENTS")
+    if not isinstance(allowed, dict) or not all(
+        isinstance(clients, list | tuple) for clients in allowed.values()
+    ):
+        problems.append(
+            Error(
+                "API_ALLOWED_CLIENTS must map a scope to a list of client ids.",
+                id="api_auth.E007",
+            )
+        )
     if setting("API_CLAIM_NAMESPACE") and not str(setting("API_CLAIM_NAMESPACE")).endswith("/"):
         problems.append(
             Warning(

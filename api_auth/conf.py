@@ -23,14 +23,19 @@ DEFAULTS: dict[str, Any] = {
     "API_ACCEPT_JWT_TYP": False,
     # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (capped at 60).
     "API_TOKEN_LEEWAY": 30,
-    # Refuse a recent-MFA view's token that carries no acr/amr/auth_time at all.
-    "API_REQUIRE_AUTH_CONTEXT": False,
+    # A recent-MFA view refuses (RFC 9470 challenge) a token that carries no acr/amr/
+    # auth_time at all. Fail closed: turn it off only for a provider that cannot send them
+    # (`manage.py check` then warns).
+    "API_REQUIRE_AUTH_CONTEXT": True,
     # Namespace of custom claims (an Auth0 Action's `https://example.com/amr`, ...).
     "API_CLAIM_NAMESPACE": "",
     # The acr value that means "a second factor was used" (OpenID PAPE multi-factor).
     "API_MFA_ACR": MFA_ACR,
     # How old the second factor may be for `recent_mfa_required`, in seconds.
     "API_STEP_UP_MAX_AGE": 300,
+    # Scopes only some clients may use: {"transfer:funds": ["web-client-id"]}. A token for
+    # such a scope must name one of them in `client_id` (RFC 9068) or `azp`.
+    "API_ALLOWED_CLIENTS": {},
     # The realm named in WWW-Authenticate challenges.
     "API_REALM": "api",
 }

@@ -46,12 +46,25 @@ def token_required(*scopes: str) -> Callable[[View], View]:
             if not token.has_scopes(*scopes):
                 description = f"This request needs the scope: {required}."
                 raise BearerChallenge("insufficient_scope", description, scope=required)
+            _client_check(token, scopes)
             request.token = token
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _client_check(token: AccessToken, scopes: tuple[str, ...]) -> None:
+    """Any client of the issuer can ask for this API's audience; some scopes are only for
+    the clients named in API_ALLOWED_CLIENTS (RFC 9068 `client_id`, or OIDC's `azp`)."""
+    allowed = setting("API_ALLOWED_CLIENTS") or {}
+    client = token.claims.get("client_id") or token.claims.get("azp")
+    for scope in scopes:
+        if scope in allowed and client not in allowed[scope]:
+            raise BearerChallenge(
+                "invalid_token", f"This client may not use the scope {scope} at this API."
+            )
 
 
 def authentication_context_check(claims: Any, *, max_age: int, acr: str | None = None) -> None:

@@ -139,8 +139,15 @@ def access_token_validate(*, token: str) -> AccessToken:
     if alg not in ALGORITHMS:
         raise _refuse("The token's signing algorithm is not accepted.", f"alg {alg!r}")
     # An access token for an API, not an ID token or another kind of JWT (RFC 9068 §4).
-    if not _accepted_typ(header.get("typ")):
-        raise _refuse("The token is not an access token (typ).", f"typ {header.get('typ')!r}")
+    if not _accepted_typ(typ := header.get("typ")):
+        if isinstance(typ, str) and typ.lower() == "jwt":
+            # Auth0's default profile: say which setting fixes it, not just "refused".
+            raise _refuse(
+                "The token says typ JWT, not at+jwt (RFC 9068). For Auth0's default token "
+                "profile set API_ACCEPT_JWT_TYP=true, or switch the API to the RFC 9068 profile.",
+                "typ 'JWT' with API_ACCEPT_JWT_TYP off",
+            )
+        raise _refuse("The token is not an access token (typ).", f"typ {typ!r}")
     # RFC 7515 §4.1.11: a critical extension we do not understand means we must refuse.
     if "crit" in header:
         raise _refuse("The token uses a critical header extension this API does not support.")

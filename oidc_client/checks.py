@@ -7,7 +7,13 @@ from urllib.parse import urlsplit
 
 from django.core.checks import Error, Warning, register
 
-from .conf import setting
+from .conf import middleware, setting
+
+NEEDED_MIDDLEWARE = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+)
 
 
 @register()
@@ -35,6 +41,24 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 hint="Register this site as a client at the provider and set OIDC_CLIENT_ID "
                 "and OIDC_CLIENT_SECRET.",
                 id="oidc_client.E002",
+            )
+        )
+    if issuer and setting("OIDC_CLIENT_ID") and not setting("OIDC_CLIENT_SECRET"):
+        problems.append(
+            Warning(
+                "OIDC_CLIENT_SECRET is not set: a confidential client's code exchange will be "
+                "refused by the provider.",
+                id="oidc_client.W002",
+            )
+        )
+    missing = [name for name in NEEDED_MIDDLEWARE if name not in middleware()]
+    if missing:
+        problems.append(
+            Error(
+                "Sign-in needs these middleware: " + ", ".join(missing) + ".",
+                hint="Add them to MIDDLEWARE (the session keeps the pending sign-in and the "
+                "tokens; messages tell the user what happened).",
+                id="oidc_client.E005",
             )
         )
     if "openid" not in str(setting("OIDC_SCOPE")).split():

@@ -46,3 +46,8 @@ DEFAULTS: dict[str, Any] = {
 
 def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
+
+
+def middleware() -> list[str]:
+    """The host's MIDDLEWARE, for the start-up check of what sign-in needs."""
+    return list(settings.MIDDLEWARE)

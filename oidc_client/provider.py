@@ -62,7 +62,7 @@ def _client(issuer: str, client_id: str, client_secret: str) -> DjangoOAuth2App:
     # process and tests that change the settings get a client of their own.
     oauth = OAuth()
     return oauth.register(
-        "fabrikam",
+        "oidc_client",
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=discovery_url(issuer),

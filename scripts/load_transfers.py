@@ -67,6 +67,7 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "API_REQUIRE_AUTH_CONTEXT": "true",
         "API_BASE_URL": f"http://127.0.0.1:{port}/api/",
         "AUTH0_AUDIENCE": AUDIENCE,
+        "API_TRANSFER_CLIENTS": "fabrikam-web",  # the client the Minter names
         "LOG_LEVEL": "WARNING",  # one INFO line per request would measure the terminal
         # A load run moves more than a customer's daily limit; limits are not under test.
         "DAILY_TRANSFER_LIMIT": "1000000000.00",

@@ -153,8 +153,12 @@ OIDC_WEB_STEP_UP_MAX_AGE = env.int("WEB_STEP_UP_MAX_AGE", default=600)
 # The API guard accepts tokens from the same issuer the web client signs in with.
 API_ISSUER = OIDC_ISSUER
 API_REALM = "fabrikam-api"
-# Demand acr/amr/auth_time in transfer tokens even when a provider leaves them out.
-API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=False)
+# Transfer tokens must carry acr/amr/auth_time (fail closed). Turn off only for a provider
+# that cannot send them; `manage.py check` warns when it is off.
+API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=True)
+# Only the web app's own client may move money with this API's tokens (comma-separated).
+API_TRANSFER_CLIENTS = env.list("API_TRANSFER_CLIENTS", default=[])
+API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}
 # Namespace of the custom claims an Auth0 Action adds (e.g. https://fabrikam.example/).
 API_CLAIM_NAMESPACE = env("API_CLAIM_NAMESPACE", default="")
 # Auth0's default access-token profile says `typ: JWT`; RFC 9068 tokens say `at+jwt`. Off by

@@ -6,6 +6,7 @@ from importlib.util import find_spec
 
 from .base import *  # noqa: F403
 from .base import (
+    API_TRANSFER_CLIENTS,
     INSTALLED_APPS,
     MIDDLEWARE,
     OIDC_CLIENT_ID,
@@ -49,5 +50,5 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = API_ISSUER = DEVIDP_ISSUER
     OIDC_CLIENT_ID = OIDC_CLIENT_ID or DEVIDP_CLIENT_ID
     OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
-# The embedded IdP puts acr/amr/auth_time in every access token, so the API can insist.
-API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=DEVIDP_ENABLED)
+# The web app's own client is the one allowed to move money (the demo client, by default).
+API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}

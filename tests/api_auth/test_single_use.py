@@ -41,8 +41,7 @@ def respellings(token: str) -> dict[str, str]:
     assert base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == signature
     return {
         "padded": f"{head}.{claims}.{signature}==",
-        "standard alphabet": f"{head}.{claims}."
-        + base64.b64encode(raw).rstrip(b"=").decode(),
+        "standard alphabet": f"{head}.{claims}." + base64.b64encode(raw).rstrip(b"=").decode(),
         "low bits flipped": f"{head}.{claims}.{signature[:-1]}{last}",
         "padded header": f"{head}=.{claims}.{signature}",
     }

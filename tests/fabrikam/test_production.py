@@ -24,6 +24,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
         "AUTH0_DOMAIN": "fabrikam.eu.auth0.com",
         "AUTH0_CLIENT_ID": "prod-client",
         "AUTH0_CLIENT_SECRET": secrets.token_urlsafe(32),
+        "API_CLAIM_NAMESPACE": "https://fabrikam.example/",  # where Auth0's Action puts amr
     }
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set while the browser tests run

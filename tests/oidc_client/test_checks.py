@@ -45,3 +45,19 @@ def test_sign_in_says_it_is_not_configured_instead_of_failing(client, settings):
     response = client.get("/login")
     assert response.status_code == 503
     assert b"Sign-in is not configured" in response.content
+
+
+def test_a_missing_client_secret_is_a_warning(settings):
+    settings.OIDC_CLIENT_SECRET = ""
+    assert ids(oidc_client_settings_check(None)) == ["oidc_client.W002"]
+
+
+def test_missing_session_or_messages_middleware_is_an_error(settings):
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.contrib.messages.middleware.MessageMiddleware"
+    ]
+    problems = oidc_client_settings_check(None)
+    assert ids(problems) == ["oidc_client.E005"]
+    assert "MessageMiddleware" in problems[0].msg

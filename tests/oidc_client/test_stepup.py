@@ -113,3 +113,12 @@ def test_cancelling_a_step_up_keeps_the_session_and_lets_the_next_try_go_straigh
     assert ELEVATED_KEY not in signed_in.session
     again = signed_in.get("/transfers/new")
     assert again.status_code == 302 and again["Location"].startswith(f"{ISSUER}authorize")
+
+
+def test_a_second_factor_dated_in_the_future_is_refused(signed_in, op):
+    # A clock far ahead (or a forged claim) must not buy a step-up that never goes stale.
+    response, _ = step_up_callback(signed_in, op, auth_time=int(time.time()) + 3600)
+
+    assert response.status_code == 403
+    assert ELEVATED_KEY not in signed_in.session
+    assert StepUpEvent.objects.filter(outcome="step_up_refused").exists()

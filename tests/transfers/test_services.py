@@ -192,6 +192,9 @@ def test_idempotency_keys_belong_to_one_customer(alice, bob, alice_checking, bob
     assert second.customer == bob
 
 
+# transaction=True: as in production, the service's transaction is the outermost one (it
+# takes no savepoint, so a database error inside ends an enclosing transaction too).
+@pytest.mark.django_db(transaction=True)
 def test_a_failure_inside_the_transaction_writes_nothing(
     alice, alice_checking, bob_checking, monkeypatch
 ):
