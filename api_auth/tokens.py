@@ -85,18 +85,23 @@ def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
             raise _refuse(f"The {name} claim must be a NumericDate.")
 
 
+def _b64decode(segment: str) -> bytes:
+    """base64url without padding (RFC 7515 §2), or ValueError."""
+    if not _SEGMENT.fullmatch(segment):
+        raise ValueError("not unpadded base64url")
+    try:
+        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except binascii.Error:
+        raise ValueError("not base64url") from None
+
+
 def _b64decode_strict(segment: str) -> bytes:
     """base64url without padding, in its one canonical spelling, or ValueError.
 
     python-jose decodes leniently (padding, `+` and `/`, stray low bits), so the same
     signature could be spelled several ways; refusing all but one keeps a token one token.
     """
-    if not _SEGMENT.fullmatch(segment):
-        raise ValueError("not unpadded base64url")
-    try:
-        decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except binascii.Error:
-        raise ValueError("not base64url") from None
+    decoded = _b64decode(segment)
     if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode() != segment:
         raise ValueError("not the canonical base64url spelling")
     return decoded
@@ -109,8 +114,10 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes
     """
     try:
         header_segment, claims_segment, signature_segment = token.split(".")
-        header = json.loads(_b64decode_strict(header_segment))
-        claims = json.loads(_b64decode_strict(claims_segment))
+        # Header and claims are signed as spelled, so another spelling fails the signature;
+        # only the signature's own spelling needs to be the canonical one.
+        header = json.loads(_b64decode(header_segment))
+        claims = json.loads(_b64decode(claims_segment))
         # An empty signature is an unsecured JWS (`alg: none`), refused by its alg below.
         signature = _b64decode_strict(signature_segment) if signature_segment else b""
     # Wrong segment count, bad base64, UTF-8 or JSON; or JSON nested deep enough to exhaust

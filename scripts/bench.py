@@ -143,7 +143,7 @@ def main() -> int:
 
     token = bench_token.measure(2000)
     print("1. Token validation (per request, warm keys, best of 5 x 2000)")
-    print(f"   fabrikam.bearer.access_token_validate   {token['full']:8.1f} µs")
+    print(f"   api_auth.tokens.access_token_validate   {token['full']:8.1f} µs")
     print(f"   of which python-jose jwt.decode         {token['jose']:8.1f} µs")
     print(f"   raw RSA-2048 PKCS#1 v1.5 verify          {token['raw']:8.1f} µs")
     print(f"   ratio validation / raw signature check  {token['full'] / token['raw']:8.2f}x")

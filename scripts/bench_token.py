@@ -1,4 +1,4 @@
-"""What validating one access token costs: fabrikam.bearer with warm keys vs a bare RSA check.
+"""What validating one access token costs: api_auth.tokens with warm keys vs a bare RSA check.
 
     .venv/bin/python scripts/bench_token.py [iterations]
 
@@ -91,7 +91,7 @@ def main(iterations: int) -> None:
     full, jose_only, raw = figures["full"], figures["jose"], figures["raw"]
     size = figures["bytes"]
     print(f"token: {size:.0f} bytes, RS256 2048-bit, {iterations} iterations, best of 5")
-    print(f"fabrikam.bearer.access_token_validate (warm keys): {full:8.1f} µs/token")
+    print(f"api_auth.tokens.access_token_validate (warm keys): {full:8.1f} µs/token")
     print(f"  of which python-jose jwt.decode (same key):      {jose_only:8.1f} µs/token")
     print(f"cryptography RSA PKCS1v15 SHA-256 verify only:     {raw:8.1f} µs/token")
     print(f"ratio full / raw:                                  {full / raw:8.2f}x")
