@@ -75,6 +75,13 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
                 id="api_auth.E006",
             )
         )
+    if setting("API_INTROSPECTION_CLIENT_ID") and not setting("API_INTROSPECTION_CLIENT_SECRET"):
+        problems.append(
+            Error(
+                "API_INTROSPECTION_CLIENT_ID is set without API_INTROSPECTION_CLIENT_SECRET.",
+                id="api_auth.E008",
+            )
+        )
     allowed = setting("API_ALLOWED_CLIENTS")
     if not isinstance(allowed, dict) or not all(
         isinstance(clients, list | tuple) for clients in allowed.values()

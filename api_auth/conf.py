@@ -36,6 +36,12 @@ DEFAULTS: dict[str, Any] = {
     # Scopes only some clients may use: {"transfer:funds": ["web-client-id"]}. A token for
     # such a scope must name one of them in `client_id` (RFC 9068) or `azp`.
     "API_ALLOWED_CLIENTS": {},
+    # RFC 7662 introspection for `@introspected` views: the API's own credentials at the
+    # issuer (not the web app's). Without a client id, nothing is introspected. The
+    # endpoint comes from discovery (`introspection_endpoint`) unless set here.
+    "API_INTROSPECTION_CLIENT_ID": None,
+    "API_INTROSPECTION_CLIENT_SECRET": None,
+    "API_INTROSPECTION_URL": None,
     # The realm named in WWW-Authenticate challenges.
     "API_REALM": "api",
 }

@@ -14,6 +14,7 @@ from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
 from api_auth.decorators import recent_mfa_required, token_required
+from api_auth.introspection import introspected
 from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
 from api_auth.single_use import single_use
 
@@ -26,10 +27,12 @@ FIELDS = ("source", "destination", "amount", "memo")
 
 
 # A returned answer (201 completed, 422 declined) spends the token with that answer; an
-# error raised (bad body, idempotency conflict) rolls back and spends nothing.
+# error raised (bad body, idempotency conflict) rolls back and spends nothing. A token the
+# issuer has revoked is refused before anything is spent (RFC 7662, when offered).
 @api_view("POST")
 @token_required("transfer:funds")
 @recent_mfa_required()
+@introspected
 @customer_required
 @single_use
 def transfers_create(request: CustomerRequest) -> JsonResponse:

@@ -49,3 +49,9 @@ def test_an_unconfigured_guard_answers_503_not_a_crash(client, settings):
     response = client.get("/api/accounts", headers={"Authorization": "Bearer a.b.c"})
     assert response.status_code == 503
     assert response.json()["code"] == "not_configured"
+
+
+def test_introspection_credentials_come_in_pairs(settings):
+    settings.API_INTROSPECTION_CLIENT_ID = "fabrikam-api"
+    settings.API_INTROSPECTION_CLIENT_SECRET = None
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E008"]

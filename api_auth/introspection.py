@@ -1,0 +1,124 @@
+"""RFC 7662: ask the issuer whether it still vouches for a token before it moves money.
+
+A signed token stays valid until it expires, even after the issuer revoked it (e.g. because
+the authorization code behind it was redeemed twice, RFC 9700 §4.5). When the issuer's
+discovery document advertises an `introspection_endpoint` and the API has credentials for
+it, `@introspected` asks once per request, for the views that declare it. Auth0 has no such
+endpoint for its access tokens: there, single use and short lifetimes are the mitigation.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import requests
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from .conf import setting
+from .errors import BearerChallenge, Problem
+from .jwks import HTTP_TIMEOUT, discovery_url
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+ENDPOINT_TTL = 600.0  # seconds a discovered endpoint (or its absence) is trusted
+INACTIVE_TTL = 60  # seconds an "inactive" verdict is remembered: a revoked token stays so
+
+
+class IntrospectionUnavailable(Problem):
+    """The issuer did not answer: nothing is spent, and the client may retry."""
+
+    code = "introspection_unavailable"
+    status = 503
+
+
+_endpoint_lock = threading.Lock()
+_endpoint_cache: dict[str, tuple[float, str | None]] = {}
+
+
+def introspection_endpoint() -> str | None:
+    """API_INTROSPECTION_URL, or the issuer's advertised endpoint, or None (none offered)."""
+    if url := setting("API_INTROSPECTION_URL"):
+        return url
+    issuer = setting("API_ISSUER")
+    if not issuer:
+        return None
+    cached = _endpoint_cache.get(issuer)
+    if cached and time.monotonic() - cached[0] < ENDPOINT_TTL:
+        return cached[1]
+    with _endpoint_lock:
+        try:
+            response = requests.get(discovery_url(issuer), timeout=HTTP_TIMEOUT)
+            response.raise_for_status()
+            document = response.json()
+        except (requests.RequestException, ValueError):
+            if cached:  # keep what we knew; the issuer is having a bad minute
+                return cached[1]
+            raise IntrospectionUnavailable(
+                "The identity provider cannot be asked about this token right now. Nothing "
+                "was changed; try again shortly."
+            ) from None
+        endpoint = document.get("introspection_endpoint") if isinstance(document, dict) else None
+        if document.get("issuer") != issuer or not isinstance(endpoint, str):
+            endpoint = None
+        _endpoint_cache[issuer] = (time.monotonic(), endpoint)
+        return endpoint
+
+
+def token_active(raw_token: str, *, key: str, sub: str) -> bool:
+    """The issuer's verdict on `raw_token` (RFC 7662 §2.2), remembering "inactive" briefly."""
+    if cache.get(f"api_auth:inactive:{key}"):
+        return False
+    endpoint = introspection_endpoint()
+    if endpoint is None:
+        return True  # the issuer offers no introspection: the signature is all we have
+    try:
+        response = requests.post(
+            endpoint,
+            data={"token": raw_token, "token_type_hint": "access_token"},
+            auth=(
+                setting("API_INTROSPECTION_CLIENT_ID"),
+                setting("API_INTROSPECTION_CLIENT_SECRET"),
+            ),
+            headers={"Accept": "application/json"},
+            timeout=HTTP_TIMEOUT,
+        )
+        response.raise_for_status()
+        verdict: Any = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        logger.warning("Introspection failed: %s", type(exc).__name__)
+        raise IntrospectionUnavailable(
+            "The identity provider cannot be asked about this token right now. Nothing was "
+            "changed; try again shortly."
+        ) from None
+    # Only a literal `true` is active, and an answer about someone else is no answer.
+    active = (
+        isinstance(verdict, dict)
+        and verdict.get("active") is True
+        and verdict.get("sub", sub) == sub
+    )
+    if not active:
+        cache.set(f"api_auth:inactive:{key}", True, INACTIVE_TTL)
+    return active
+
+
+def introspected(view: View) -> View:
+    """Run the view only if the issuer still vouches for the token; use under
+    `token_required` and above `single_use`, so a revoked token spends nothing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.token
+        if setting("API_INTROSPECTION_CLIENT_ID"):
+            raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
+            if not token_active(raw, key=token.key, sub=token.sub):
+                raise BearerChallenge("invalid_token", "The access token has been revoked.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
