@@ -20,10 +20,9 @@ def is_numeric_date(value: Any) -> TypeGuard[int | float]:
 
 
 def claim(claims: Mapping[str, Any], name: str, namespace: str = "") -> Any:
-    """`name`, preferring its namespaced form (Auth0 reserves the plain names in access tokens)."""
-    if namespace and f"{namespace}{name}" in claims:
-        return claims[f"{namespace}{name}"]
-    return claims.get(name)
+    """`name`, or with a namespace only its namespaced form (Auth0 reserves the plain names in
+    access tokens): never a mix, such as a namespaced `amr` with some other `auth_time`."""
+    return claims.get(f"{namespace}{name}" if namespace else name)
 
 
 def has_mfa(claims: Mapping[str, Any], *, mfa_acr: str, namespace: str = "") -> bool:
