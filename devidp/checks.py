@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from authlib.common.security import is_secure_transport
-from django.conf import settings
 from django.core.checks import Error, register
+
+from . import conf
 
 
 @register()
 def issuer_transport_check(app_configs, **kwargs) -> list[Error]:
-    issuer = getattr(settings, "DEVIDP_ISSUER", "")
+    issuer = conf.issuer()
     if not issuer:
         return [Error("DEVIDP_ISSUER is not set.", id="devidp.E001")]
     # Authlib allows plain http only on loopback (or with AUTHLIB_INSECURE_TRANSPORT set).

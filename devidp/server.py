@@ -13,12 +13,11 @@ from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Payload
 from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from joserfc import jwt
 
-from . import keys
+from . import conf, keys
 from .grants import CodeGrant, S256CodeChallenge
 from .models import Client, IssuedToken
 from .tokens import AccessTokenGenerator, IdTokenExtension
@@ -32,7 +31,7 @@ def with_issuer(uri: str, params: list[tuple[str, str]] | None = None) -> str:
     Authlib's IssuerParameter extension rewrites `response.location`, which Django's
     responses do not have, so the parameter is added here instead.
     """
-    return add_params_to_uri(uri, [*(params or []), ("iss", settings.DEVIDP_ISSUER)])
+    return add_params_to_uri(uri, [*(params or []), ("iss", conf.issuer())])
 
 
 class IdpRequest(OAuth2Request):
@@ -41,7 +40,7 @@ class IdpRequest(OAuth2Request):
     def __init__(self, request: HttpRequest, params: dict[str, str] | None = None):
         # The public URL (from the issuer) rather than the Host header: behind a proxy or in
         # the topology test, the issuer is what the browser and the clients see.
-        issuer = urlsplit(settings.DEVIDP_ISSUER)
+        issuer = urlsplit(conf.issuer())
         uri = f"{issuer.scheme}://{issuer.netloc}{request.get_full_path()}"
         super().__init__(request.method, uri, headers=request.headers)
         self.payload = (
@@ -71,7 +70,7 @@ class IdpAuthorizationServer(AuthorizationServer):
         self.register_token_generator(
             "default",
             AccessTokenGenerator(
-                issuer=settings.DEVIDP_ISSUER,
+                issuer=conf.issuer(),
                 alg=keys.ALGORITHM,
                 expires_generator=int(keys.ACCESS_TOKEN_LIFETIME.total_seconds()),
             ),

@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from . import conf
 from .models import IdpSession, IdpUser, digest
 
 COOKIE_NAME = "devidp_session"
@@ -70,7 +70,7 @@ def session_end(session: IdpSession) -> None:
 
 
 def _cookie_path() -> str:
-    return urlsplit(settings.DEVIDP_ISSUER).path.rstrip("/") + "/"
+    return urlsplit(conf.issuer()).path.rstrip("/") + "/"
 
 
 def set_cookie(response: HttpResponse, raw: str) -> None:
@@ -79,7 +79,7 @@ def set_cookie(response: HttpResponse, raw: str) -> None:
         raw,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         path=_cookie_path(),
-        secure=settings.DEVIDP_ISSUER.startswith("https://"),
+        secure=conf.issuer().startswith("https://"),
         httponly=True,
         # Lax: the cookie rides along when a client sends the browser to /authorize.
         samesite="Lax",

@@ -40,6 +40,8 @@ DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=["http://localho
 DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
     "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
 )
+# The API it issues access tokens for: the same identifier the host's API demands.
+DEVIDP_AUDIENCE = env("AUTH0_AUDIENCE", default="https://api.fabrikam.example")
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = DEVIDP_ISSUER

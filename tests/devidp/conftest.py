@@ -152,7 +152,7 @@ def _isolated_idp(settings):
     settings.DEVIDP_CLIENT_SECRET = CLIENT_SECRET
     settings.DEVIDP_REDIRECT_URIS = [REDIRECT_URI]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://localhost:8000/"]
-    settings.AUTH0_AUDIENCE = API_AUDIENCE
+    settings.DEVIDP_AUDIENCE = API_AUDIENCE
     cache.clear()
     yield
     cache.clear()
