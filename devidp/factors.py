@@ -30,21 +30,26 @@ class AuthenticationFailed(Exception):
 
 def password_authenticate(*, email: str, password: str, ip: str) -> IdpUser:
     email = email.strip().lower()
-    try:
-        ratelimit.check("password", account=email, ip=ip)
-    except ratelimit.RateLimited as exc:
-        log.warning("devidp.rate_limited factor=password ip=%s", ip)
-        raise AuthenticationFailed(str(exc)) from exc
+    attempt = _attempt_start("password", account=email, ip=ip)
     user = IdpUser.objects.filter(email=email, is_active=True).first()
     if user is None:
         # Hash anyway, so an unknown address takes as long as a wrong password.
         make_password(password)
     elif user.check_password(password):
+        ratelimit.attempt_succeeded(attempt)
         log.info("devidp.password_ok sub=%s", user.sub)
         return user
-    ratelimit.record_failure("password", account=email, ip=ip)
     log.info("devidp.password_failed ip=%s", ip)
     raise AuthenticationFailed("That email and password do not match an account.")
+
+
+def _attempt_start(kind: str, *, account: str, ip: str) -> ratelimit.Attempt:
+    """Reserve the attempt before the costly check, so concurrent guesses cannot overtake it."""
+    try:
+        return ratelimit.attempt_start(kind, account=account, ip=ip)
+    except ratelimit.RateLimited as exc:
+        log.warning("devidp.rate_limited factor=%s ip=%s", kind, ip)
+        raise AuthenticationFailed(str(exc)) from exc
 
 
 def _matching_step(secret: str, code: str, *, now: float) -> int | None:
@@ -69,19 +74,14 @@ def _spend_step(user: IdpUser, step: int) -> bool:
 
 def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None) -> None:
     """Accept a code once. `secret` is a not-yet-saved one, during enrolment."""
-    try:
-        ratelimit.check("totp", account=user.email, ip=ip)
-    except ratelimit.RateLimited as exc:
-        log.warning("devidp.rate_limited factor=totp sub=%s ip=%s", user.sub, ip)
-        raise AuthenticationFailed(str(exc)) from exc
+    attempt = _attempt_start("totp", account=user.email, ip=ip)
     step = _matching_step(secret or user.totp_secret, code, now=time.time())
     if step is None:
-        ratelimit.record_failure("totp", account=user.email, ip=ip)
         raise AuthenticationFailed("That code is not right. Check your authenticator app.")
     if not _spend_step(user, step):
-        ratelimit.record_failure("totp", account=user.email, ip=ip)
         log.warning("devidp.totp_replayed sub=%s ip=%s", user.sub, ip)
         raise AuthenticationFailed("That code has already been used. Wait for the next one.")
+    ratelimit.attempt_succeeded(attempt)
 
 
 def totp_enrol(*, user: IdpUser, secret: str, code: str, ip: str) -> None:
