@@ -1,4 +1,4 @@
-"""Start-up checks: catch an issuer Authlib would refuse before the first sign-in fails."""
+"""Start-up checks: catch a setting that would only fail later, at the first sign-in."""
 
 from __future__ import annotations
 
@@ -20,6 +20,19 @@ def issuer_transport_check(app_configs, **kwargs) -> list[Error]:
                 f"DEVIDP_ISSUER {issuer} uses http on a non-loopback host, which Authlib refuses.",
                 hint="Use https, or on a private demo network set AUTHLIB_INSECURE_TRANSPORT=1.",
                 id="devidp.E002",
+            )
+        ]
+    return []
+
+
+@register()
+def signup_limit_check(app_configs, **kwargs) -> list[Error]:
+    limit = conf.signups_per_hour()
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        return [
+            Error(
+                f"DEVIDP_SIGNUPS_PER_HOUR must be a whole number of at least 1, not {limit!r}.",
+                id="devidp.E003",
             )
         ]
     return []

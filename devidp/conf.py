@@ -42,3 +42,8 @@ def redirect_uris() -> list[str]:
 
 def post_logout_redirect_uris() -> list[str]:
     return list(getattr(settings, "DEVIDP_POST_LOGOUT_REDIRECT_URIS", ["http://localhost:8000/"]))
+
+
+def signups_per_hour() -> int:
+    """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
+    return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)

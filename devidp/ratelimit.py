@@ -1,4 +1,5 @@
-"""Attempt limits for passwords and one-time codes, per account and per client IP.
+"""Attempt limits for passwords and one-time codes (per account and per client IP) and for
+sign-ups (per client IP).
 
 An attempt is reserved *before* the expensive check, by an atomic increment that returns
 the new count; past the limit it is refused without being evaluated, so twenty concurrent
@@ -10,7 +11,9 @@ Afterwards:
   other out by signing in) and clears the account's counter (someone who mistyped and then
   got it right starts afresh). Only a person who knows the secret can do that;
 - an attempt refused for its account gives the IP reservation back: only attempts that
-  were evaluated, or refused by the IP limit itself, count against an IP.
+  were evaluated, or refused by the IP limit itself, count against an IP;
+- a sign-up is never given back: each one counts, whatever its outcome, because a refused
+  one says something about an address and a successful one creates an account.
 
 Counters live in fixed windows in a store every process shares and a restart keeps (Redis
 or the database, chosen in `counters.counter_store`). Fixed windows allow up to twice the
@@ -26,6 +29,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from . import conf
 from .counters import counter_store
 
 WINDOW_SECONDS = 15 * 60
@@ -40,14 +44,15 @@ class Limit:
     window_seconds: int
 
 
-# Per kind, the IP limit first: an attempt refused for its IP does not touch the account.
-LIMITS: dict[str, tuple[Limit, ...]] = {
-    kind: (
+def _limits(kind: str) -> tuple[Limit, ...]:
+    """The limits an attempt of this kind must pass, the IP's first: an attempt refused for
+    its IP never touches the account's counter."""
+    if kind == "signup":
+        return (Limit("ip", conf.signups_per_hour(), 60 * 60),)
+    return (
         Limit("ip", MAX_FAILURES_PER_IP, WINDOW_SECONDS),
         Limit("account", MAX_FAILURES_PER_ACCOUNT, WINDOW_SECONDS),
     )
-    for kind in ("password", "totp")
-}
 
 
 class RateLimited(Exception):
@@ -56,10 +61,9 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            "Too many failed attempts. For your security, wait "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-        )
+        #: For messages: "wait {wait} and try again".
+        self.wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        super().__init__(f"Rate limited; retry after {retry_after} seconds.")
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def attempt_start(kind: str, *, ip: str, account: str | None = None) -> Attempt:
     now = _now()
     values = {"ip": ip, "account": account}
     held: list[Reservation] = []
-    for limit in LIMITS[kind]:
+    for limit in _limits(kind):
         if values[limit.scope] is None:
             continue
         start = int(now // limit.window_seconds) * limit.window_seconds
