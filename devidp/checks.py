@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from authlib.common.security import is_secure_transport
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 
 from . import conf
 
@@ -33,6 +33,41 @@ def signup_limit_check(app_configs, **kwargs) -> list[Error]:
             Error(
                 f"DEVIDP_SIGNUPS_PER_HOUR must be a whole number of at least 1, not {limit!r}.",
                 id="devidp.E003",
+            )
+        ]
+    return []
+
+
+@register()
+def introspection_client_check(app_configs, **kwargs) -> list[Error | Warning]:
+    if conf.introspection_client_id() == conf.client_id():
+        return [
+            Error(
+                "DEVIDP_INTROSPECTION_CLIENT_ID names the web app's client.",
+                hint="The API introspects with credentials of its own; pick another id.",
+                id="devidp.E004",
+            )
+        ]
+    if not conf.introspection_client_secret():
+        return [
+            Warning(
+                "DEVIDP_INTROSPECTION_CLIENT_SECRET is empty: token introspection refuses "
+                "every caller.",
+                hint="Set it (and the API's copy) to a long random value.",
+                id="devidp.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def introspection_secret_deploy_check(app_configs, **kwargs) -> list[Warning]:
+    if conf.introspection_client_secret() == conf.DEMO_INTROSPECTION_SECRET:
+        return [
+            Warning(
+                "DEVIDP_INTROSPECTION_CLIENT_SECRET is the published demo secret.",
+                hint="Anyone could introspect tokens; set a long random value.",
+                id="devidp.W002",
             )
         ]
     return []

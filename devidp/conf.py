@@ -47,3 +47,13 @@ def post_logout_redirect_uris() -> list[str]:
 def signups_per_hour() -> int:
     """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
     return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)
+
+
+def introspection_client_id() -> str:
+    """The protected resource (the API) allowed to call the introspection endpoint."""
+    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_ID", "fabrikam-api")
+
+
+def introspection_client_secret() -> str:
+    """Its secret; empty turns introspection off (every call gets 401)."""
+    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_SECRET", DEMO_INTROSPECTION_SECRET)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from . import conf
+from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
 from .policy import PASSWORD_ONLY_ACR
 from .server import SCOPES_SUPPORTED
 
@@ -27,6 +28,8 @@ def openid_configuration() -> dict:
         "userinfo_endpoint": endpoint_url("userinfo"),
         "jwks_uri": endpoint_url("jwks"),
         "end_session_endpoint": endpoint_url("end_session"),
+        "introspection_endpoint": endpoint_url("introspect"),
+        "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

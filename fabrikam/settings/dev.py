@@ -43,6 +43,12 @@ DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
 # The API it issues access tokens for: the same identifier the host's API demands.
 DEVIDP_AUDIENCE = env("AUTH0_AUDIENCE", default="https://api.fabrikam.example")
 DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)  # per client IP
+# The API's credentials for RFC 7662 introspection (demo-only secret); the API side is
+# configured with the same pair.
+DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
+DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
+    "DEVIDP_INTROSPECTION_CLIENT_SECRET", default="demo-only-fabrikam-api-introspection-secret"
+)
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = DEVIDP_ISSUER
