@@ -12,10 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError
-from authlib.oauth2.rfc6749.authenticate_client import (
-    ClientAuthentication,
-    authenticate_client_secret_basic,
-)
+from authlib.oauth2.rfc6749.authenticate_client import ClientAuthentication
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from django.utils import timezone
 from joserfc import jwt
@@ -23,6 +20,7 @@ from joserfc.errors import JoseError
 
 from . import conf, keys
 from .models import IssuedToken
+from .server import client_secret_basic
 
 AUTH_METHODS = ["client_secret_basic"]
 CLAIMS = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "amr")
@@ -54,13 +52,6 @@ def protected_resource(client_id: str) -> ProtectedResource | None:
     return ProtectedResource(client_id, conf.introspection_client_secret())
 
 
-def _secret_basic(query_client, request):
-    try:
-        return authenticate_client_secret_basic(query_client, request)
-    except UnicodeDecodeError:  # Authlib decodes the Basic credentials as UTF-8
-        return None
-
-
 @dataclass(frozen=True)
 class Token:
     """A verified access token's claims and the IdP's record of it (Authlib's token API)."""
@@ -82,7 +73,7 @@ class Introspection(IntrospectionEndpoint):
     def authenticate_endpoint_client(self, request) -> ProtectedResource:
         # Only the configured resource: registered clients are not even looked up here.
         authentication = ClientAuthentication(protected_resource)
-        authentication.register("client_secret_basic", _secret_basic)
+        authentication.register("client_secret_basic", client_secret_basic)
         client = authentication(request, self.CLIENT_AUTH_METHODS, self.ENDPOINT_NAME)
         request.client = client
         return client

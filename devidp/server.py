@@ -12,6 +12,7 @@ from authlib.common.urls import add_params_to_uri
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Payload
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from django.http import HttpRequest
 from django.utils import timezone
@@ -63,9 +64,19 @@ class IdpRequest(OAuth2Request):
         return self._request.POST
 
 
+def client_secret_basic(query_client, request):
+    """Authlib's client_secret_basic, answering invalid_client instead of crashing (a 500)
+    when the Basic credentials are not UTF-8."""
+    try:
+        return authenticate_client_secret_basic(query_client, request)
+    except UnicodeDecodeError:
+        return None
+
+
 class IdpAuthorizationServer(AuthorizationServer):
     def __init__(self):
         super().__init__(Client, IssuedToken)
+        self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.scopes_supported = SCOPES_SUPPORTED
         self.register_token_generator(
             "default",
