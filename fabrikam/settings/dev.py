@@ -41,7 +41,9 @@ DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
     "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
 )
 # The API it issues access tokens for: the same identifier the host's API demands.
-DEVIDP_AUDIENCE = env("AUTH0_AUDIENCE", default="https://api.fabrikam.example")
+DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
+    "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
+)
 DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)  # per client IP
 # The API's credentials for RFC 7662 introspection (demo-only secret); the API side is
 # configured with the same pair.

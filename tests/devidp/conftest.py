@@ -166,12 +166,13 @@ def verify_access_token(token: str) -> dict:
 @pytest.fixture(autouse=True)
 def _isolated_idp(settings):
     """Known settings and an empty cache, so rate-limit counters never leak between tests."""
+    settings.DEVIDP_AUDIENCE = API_AUDIENCE
     settings.DEVIDP_ISSUER = ISSUER
     settings.DEVIDP_CLIENT_ID = CLIENT_ID
     settings.DEVIDP_CLIENT_SECRET = CLIENT_SECRET
     settings.DEVIDP_REDIRECT_URIS = [REDIRECT_URI]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://localhost:8000/"]
-    settings.DEVIDP_AUDIENCE = API_AUDIENCE
+    settings.AUTH0_AUDIENCE = API_AUDIENCE
     cache.clear()
     yield
     cache.clear()
