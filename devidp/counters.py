@@ -72,7 +72,9 @@ class DatabaseCounters:
 
     Each increment is one UPDATE that computes the new count in the database, followed, in
     the same transaction, by reading it back: the UPDATE holds the row (PostgreSQL) or the
-    database (SQLite) until commit, so no other request changes it in between.
+    database (SQLite) until commit, so no other request changes it in between. Inside a
+    request-wide transaction (ATOMIC_REQUESTS, off in Fabrikam) that lock would last until
+    the response: still correct, but attempts on one account would queue.
     """
 
     def increment(self, key: str, *, window_start: int, window_seconds: int) -> int:

@@ -1,7 +1,7 @@
 """Verifying what a person presents: a password, a TOTP code; and creating new users.
 
-Every check is rate-limited per account and per client IP, and failures raise
-`AuthenticationFailed` with a message that is safe to show.
+Every check is rate-limited per account and per client IP (sign-ups per client IP), and
+failures raise `AuthenticationFailed` with a message that is safe to show.
 """
 
 from __future__ import annotations
