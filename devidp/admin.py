@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from .models import Client, IdpSession, IdpUser, SigningKey
+from .models import AttemptCounter, Client, IdpSession, IdpUser, SigningKey
 
 
 class IdpUserForm(forms.ModelForm):
@@ -108,4 +108,20 @@ class IdpSessionAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AttemptCounter)
+class AttemptCounterAdmin(admin.ModelAdmin):
+    """Rate-limit counters: read-only; deleting one lifts that account's or IP's lock."""
+
+    list_display = ["key", "count", "window_start"]
+    fields = list_display
+    readonly_fields = fields
+    search_fields = ["key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -5,10 +5,9 @@ from __future__ import annotations
 from authlib.integrations.django_oauth2 import ResourceProtector
 from authlib.oauth2.rfc6750 import InvalidTokenError
 from authlib.oauth2.rfc9068 import JWTBearerTokenValidator
-from django.conf import settings
 from joserfc.jwk import KeySet
 
-from . import keys
+from . import conf, keys
 from .models import IssuedToken
 
 
@@ -27,6 +26,6 @@ class AccessTokenValidator(JWTBearerTokenValidator):
 def resource_protector() -> ResourceProtector:
     protector = ResourceProtector()
     protector.register_token_validator(
-        AccessTokenValidator(issuer=settings.DEVIDP_ISSUER, resource_server=settings.AUTH0_AUDIENCE)
+        AccessTokenValidator(issuer=conf.issuer(), resource_server=conf.audience())
     )
     return protector

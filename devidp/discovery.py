@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
+from . import conf
+from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
 from .policy import PASSWORD_ONLY_ACR
 from .server import SCOPES_SUPPORTED
 
@@ -16,17 +17,19 @@ def endpoint_url(name: str) -> str:
     port (or behind a proxy) and still describe itself correctly.
     """
     mount = reverse("devidp:openid_configuration").removesuffix(".well-known/openid-configuration")
-    return settings.DEVIDP_ISSUER + "/" + reverse(f"devidp:{name}").removeprefix(mount)
+    return conf.issuer() + "/" + reverse(f"devidp:{name}").removeprefix(mount)
 
 
 def openid_configuration() -> dict:
     return {
-        "issuer": settings.DEVIDP_ISSUER,
+        "issuer": conf.issuer(),
         "authorization_endpoint": endpoint_url("authorize"),
         "token_endpoint": endpoint_url("token"),
         "userinfo_endpoint": endpoint_url("userinfo"),
         "jwks_uri": endpoint_url("jwks"),
         "end_session_endpoint": endpoint_url("end_session"),
+        "introspection_endpoint": endpoint_url("introspect"),
+        "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -35,7 +38,7 @@ def openid_configuration() -> dict:
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
-        "acr_values_supported": [settings.MFA_POLICY, PASSWORD_ONLY_ACR],
+        "acr_values_supported": [conf.MFA_ACR, PASSWORD_ONLY_ACR],
         "claims_supported": [
             "sub",
             "iss",

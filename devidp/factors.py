@@ -1,7 +1,7 @@
 """Verifying what a person presents: a password, a TOTP code; and creating new users.
 
-Every check is rate-limited per account and per client IP, and failures raise
-`AuthenticationFailed` with a message that is safe to show.
+Every check is rate-limited per account and per client IP (sign-ups per client IP), and
+failures raise `AuthenticationFailed` with a message that is safe to show.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pyotp
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from . import ratelimit
@@ -28,23 +29,39 @@ class AuthenticationFailed(Exception):
     """A factor was wrong, replayed or rate-limited; the message is shown to the person."""
 
 
+class SignUpRefused(Exception):
+    """No account was created; the message does not say whether the address has one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "We could not create an account with these details. If you already have one, sign in."
+        )
+
+
 def password_authenticate(*, email: str, password: str, ip: str) -> IdpUser:
     email = email.strip().lower()
-    try:
-        ratelimit.check("password", account=email, ip=ip)
-    except ratelimit.RateLimited as exc:
-        log.warning("devidp.rate_limited factor=password ip=%s", ip)
-        raise AuthenticationFailed(str(exc)) from exc
+    attempt = _attempt_start("password", account=email, ip=ip)
     user = IdpUser.objects.filter(email=email, is_active=True).first()
     if user is None:
         # Hash anyway, so an unknown address takes as long as a wrong password.
         make_password(password)
     elif user.check_password(password):
+        ratelimit.attempt_succeeded(attempt)
         log.info("devidp.password_ok sub=%s", user.sub)
         return user
-    ratelimit.record_failure("password", account=email, ip=ip)
     log.info("devidp.password_failed ip=%s", ip)
     raise AuthenticationFailed("That email and password do not match an account.")
+
+
+def _attempt_start(kind: str, *, account: str, ip: str) -> ratelimit.Attempt:
+    """Reserve the attempt before the costly check, so concurrent guesses cannot overtake it."""
+    try:
+        return ratelimit.attempt_start(kind, account=account, ip=ip)
+    except ratelimit.RateLimited as exc:
+        log.warning("devidp.rate_limited factor=%s ip=%s", kind, ip)
+        raise AuthenticationFailed(
+            f"Too many failed attempts. For your security, wait {exc.wait} and try again."
+        ) from exc
 
 
 def _matching_step(secret: str, code: str, *, now: float) -> int | None:
@@ -69,19 +86,14 @@ def _spend_step(user: IdpUser, step: int) -> bool:
 
 def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None) -> None:
     """Accept a code once. `secret` is a not-yet-saved one, during enrolment."""
-    try:
-        ratelimit.check("totp", account=user.email, ip=ip)
-    except ratelimit.RateLimited as exc:
-        log.warning("devidp.rate_limited factor=totp sub=%s ip=%s", user.sub, ip)
-        raise AuthenticationFailed(str(exc)) from exc
+    attempt = _attempt_start("totp", account=user.email, ip=ip)
     step = _matching_step(secret or user.totp_secret, code, now=time.time())
     if step is None:
-        ratelimit.record_failure("totp", account=user.email, ip=ip)
         raise AuthenticationFailed("That code is not right. Check your authenticator app.")
     if not _spend_step(user, step):
-        ratelimit.record_failure("totp", account=user.email, ip=ip)
         log.warning("devidp.totp_replayed sub=%s ip=%s", user.sub, ip)
         raise AuthenticationFailed("That code has already been used. Wait for the next one.")
+    ratelimit.attempt_succeeded(attempt)
 
 
 def totp_enrol(*, user: IdpUser, secret: str, code: str, ip: str) -> None:
@@ -99,16 +111,31 @@ def totp_provisioning_uri(*, user: IdpUser, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Fabrikam (demo)")
 
 
-def user_sign_up(*, email: str, name: str, password: str) -> IdpUser:
-    """Create a user with a fresh, opaque subject; raises ValidationError with field errors."""
+def user_sign_up(*, email: str, name: str, password: str, ip: str) -> IdpUser:
+    """Create a user with a fresh, opaque subject.
+
+    Raises ValidationError (field errors), ratelimit.RateLimited, or SignUpRefused. The order
+    keeps sign-up from telling strangers who has an account: the password rules come first
+    (they are the same for every address), then the per-IP throttle, and only then the check
+    for an existing account, whose refusal is one generic message. A refusal still hints
+    that an address is taken; a real IdP would answer every sign-up with "check your email",
+    which needs email verification this demo does not have, so the throttle bounds probing.
+    """
     email = email.strip().lower()
-    if IdpUser.objects.filter(email=email).exists():
-        raise ValidationError({"email": "An account with this email already exists."})
     user = IdpUser(email=email, name=name.strip(), sub=SUB_PREFIX + secrets.token_hex(12))
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
+    ratelimit.attempt_start("signup", ip=ip)
+    if IdpUser.objects.filter(email=email).exists():
+        log.info("devidp.sign_up_refused ip=%s", ip)
+        raise SignUpRefused
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same address signed up a moment ago
+        raise SignUpRefused from exc
+    log.info("devidp.signed_up sub=%s", user.sub)
     return user

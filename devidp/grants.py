@@ -10,10 +10,10 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import conf
 from .models import AuthorizationCode, Client, IssuedToken, digest
 from .policy import SECOND_FACTOR_SCOPES
 from .tokens import Authentication
@@ -48,7 +48,7 @@ def validate_audience(grant, redirect_uri) -> None:
     """Auth0's `audience` and RFC 8707's `resource` may only name the Fabrikam API."""
     datalist = grant.request.payload.datalist
     requested = set(datalist.get("audience", [])) | set(datalist.get("resource", []))
-    if requested - {settings.AUTH0_AUDIENCE}:
+    if requested - {conf.audience()}:
         raise InvalidTargetError("This identity provider only issues tokens for the Fabrikam API.")
 
 
@@ -76,7 +76,7 @@ class CodeGrant(AuthorizationCodeGrant):
             user=request.user,
             redirect_uri=data["redirect_uri"],
             scope=request.scope,
-            audience=settings.AUTH0_AUDIENCE,
+            audience=conf.audience(),
             nonce=data.get("nonce") or "",
             code_challenge=data["code_challenge"],
             code_challenge_method=data["code_challenge_method"],

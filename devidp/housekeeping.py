@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from . import keys
-from .models import AuthorizationCode, IdpSession, IssuedToken, PendingAuthorization
+from .models import (
+    AttemptCounter,
+    AuthorizationCode,
+    IdpSession,
+    IssuedToken,
+    PendingAuthorization,
+)
 
 
 def expired_rows_delete() -> None:
@@ -16,3 +24,5 @@ def expired_rows_delete() -> None:
     IssuedToken.objects.filter(expires_at__lt=now).delete()
     PendingAuthorization.objects.filter(expires_at__lt=now).delete()
     IdpSession.objects.filter(expires_at__lt=now).delete()
+    # Rate-limit windows last an hour at most; a day-old counter can no longer refuse anyone.
+    AttemptCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()

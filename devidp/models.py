@@ -241,3 +241,18 @@ class IssuedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jti[:8]}… {self.user}"
+
+
+class AttemptCounter(models.Model):
+    """How many attempts one rate-limit key (an account or a client IP) made in its window.
+
+    Used when there is no Redis: the database is shared by every process and survives a
+    restart, which a per-process memory cache does not (see `counters.py`).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count} since {self.window_start:%H:%M}"

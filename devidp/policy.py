@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
+from . import conf
 
 # Scopes that can move money: they are only ever granted with a second factor.
 SECOND_FACTOR_SCOPES = frozenset({"transfer:funds"})
@@ -37,9 +37,7 @@ class Outstanding:
 
 def second_factor_required(*, scope: str, acr_values: str) -> bool:
     """The Action: money-moving scopes, or a client asking for the MFA policy."""
-    return bool(SECOND_FACTOR_SCOPES & set(scope.split())) or (
-        settings.MFA_POLICY in acr_values.split()
-    )
+    return bool(SECOND_FACTOR_SCOPES & set(scope.split())) or conf.MFA_ACR in acr_values.split()
 
 
 def outstanding_steps(
@@ -74,4 +72,4 @@ def outstanding_steps(
 
 def acr_for(amr: list[str]) -> str:
     """The authentication context class this event reached, from its real factors."""
-    return settings.MFA_POLICY if "mfa" in amr else PASSWORD_ONLY_ACR
+    return conf.MFA_ACR if "mfa" in amr else PASSWORD_ONLY_ACR

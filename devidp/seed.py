@@ -5,9 +5,9 @@ Demo-only credentials: they are printed in the README and on the sign-in page.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
+from . import conf
 from .models import Client, IdpUser
 
 DEMO_PASSWORD = "fabrikam-demo"  # noqa: S105 - published demo password
@@ -27,11 +27,11 @@ DEMO_USERS = [
 def demo_client_sync() -> Client:
     """Create or update the web app's client from settings (client id, secret, URLs)."""
     client, _ = Client.objects.get_or_create(
-        client_id=settings.DEVIDP_CLIENT_ID, defaults={"name": "Fabrikam web app"}
+        client_id=conf.client_id(), defaults={"name": "Fabrikam web app"}
     )
-    client.set_client_secret(settings.DEVIDP_CLIENT_SECRET)
-    client.redirect_uris = "\n".join(settings.DEVIDP_REDIRECT_URIS)
-    client.post_logout_redirect_uris = "\n".join(settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS)
+    client.set_client_secret(conf.client_secret())
+    client.redirect_uris = "\n".join(conf.redirect_uris())
+    client.post_logout_redirect_uris = "\n".join(conf.post_logout_redirect_uris())
     client.save()
     return client
 

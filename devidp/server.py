@@ -12,13 +12,13 @@ from authlib.common.urls import add_params_to_uri
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Payload
 from authlib.oauth2 import OAuth2Request
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from joserfc import jwt
 
-from . import keys
+from . import conf, keys
 from .grants import CodeGrant, S256CodeChallenge
 from .models import Client, IssuedToken
 from .tokens import AccessTokenGenerator, IdTokenExtension
@@ -32,7 +32,7 @@ def with_issuer(uri: str, params: list[tuple[str, str]] | None = None) -> str:
     Authlib's IssuerParameter extension rewrites `response.location`, which Django's
     responses do not have, so the parameter is added here instead.
     """
-    return add_params_to_uri(uri, [*(params or []), ("iss", settings.DEVIDP_ISSUER)])
+    return add_params_to_uri(uri, [*(params or []), ("iss", conf.issuer())])
 
 
 class IdpRequest(OAuth2Request):
@@ -41,7 +41,7 @@ class IdpRequest(OAuth2Request):
     def __init__(self, request: HttpRequest, params: dict[str, str] | None = None):
         # The public URL (from the issuer) rather than the Host header: behind a proxy or in
         # the topology test, the issuer is what the browser and the clients see.
-        issuer = urlsplit(settings.DEVIDP_ISSUER)
+        issuer = urlsplit(conf.issuer())
         uri = f"{issuer.scheme}://{issuer.netloc}{request.get_full_path()}"
         super().__init__(request.method, uri, headers=request.headers)
         self.payload = (
@@ -64,14 +64,24 @@ class IdpRequest(OAuth2Request):
         return self._request.POST
 
 
+def client_secret_basic(query_client, request):
+    """Authlib's client_secret_basic, answering invalid_client instead of crashing (a 500)
+    when the Basic credentials are not UTF-8."""
+    try:
+        return authenticate_client_secret_basic(query_client, request)
+    except UnicodeDecodeError:
+        return None
+
+
 class IdpAuthorizationServer(AuthorizationServer):
     def __init__(self):
         super().__init__(Client, IssuedToken)
+        self.register_client_auth_method("client_secret_basic", client_secret_basic)
         self.scopes_supported = SCOPES_SUPPORTED
         self.register_token_generator(
             "default",
             AccessTokenGenerator(
-                issuer=settings.DEVIDP_ISSUER,
+                issuer=conf.issuer(),
                 alg=keys.ALGORITHM,
                 expires_generator=int(keys.ACCESS_TOKEN_LIFETIME.total_seconds()),
             ),

@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from . import conf
 from .models import IdpSession, IdpUser, digest
 
 COOKIE_NAME = "devidp_session"
@@ -49,12 +49,24 @@ def session_start(
 
 
 def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple[IdpSession, str]:
-    """A password succeeded: a new authentication event in a new session.
+    """A password succeeded: a new authentication event, behind a new cookie value.
 
     The cookie value changes on every sign-in so a value planted before it (session
-    fixation) is worthless afterwards.
+    fixation) is worthless afterwards. The same person signing in again in this browser
+    (a step-up's `max_age=0`) keeps the session and its `sid`: clients hold ID tokens that
+    name it, and RP-initiated logout recognises this browser's session by it. Anyone else
+    gets a new session.
     """
-    if previous is not None:
+    if previous is not None and previous.user_id == user.pk:
+        raw = secrets.token_urlsafe(32)
+        now = timezone.now()
+        renewed = IdpSession.objects.filter(pk=previous.pk, ended_at__isnull=True).update(
+            key_hash=digest(raw), auth_time=now, amr=["pwd"], expires_at=now + SESSION_LIFETIME
+        )
+        if renewed:  # else it was signed out meanwhile (another tab): start afresh
+            previous.refresh_from_db()
+            return previous, raw
+    elif previous is not None:
         session_end(previous)
     return session_start(user=user)
 
@@ -70,7 +82,7 @@ def session_end(session: IdpSession) -> None:
 
 
 def _cookie_path() -> str:
-    return urlsplit(settings.DEVIDP_ISSUER).path.rstrip("/") + "/"
+    return urlsplit(conf.issuer()).path.rstrip("/") + "/"
 
 
 def set_cookie(response: HttpResponse, raw: str) -> None:
@@ -79,7 +91,7 @@ def set_cookie(response: HttpResponse, raw: str) -> None:
         raw,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         path=_cookie_path(),
-        secure=settings.DEVIDP_ISSUER.startswith("https://"),
+        secure=conf.issuer().startswith("https://"),
         httponly=True,
         # Lax: the cookie rides along when a client sends the browser to /authorize.
         samesite="Lax",

@@ -12,10 +12,9 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from django.conf import settings
 from joserfc.jwk import KeySet
 
-from . import keys
+from . import conf, keys
 from .models import AuthorizationCode, Client, IdpUser
 
 
@@ -54,7 +53,7 @@ class IdTokenExtension(OpenIDCode):
         return {"alg": keys.ALGORITHM}  # joserfc adds the `kid` of the key it signs with
 
     def get_client_claims(self, client: Client) -> dict:
-        return {"iss": settings.DEVIDP_ISSUER, "aud": client.client_id}
+        return {"iss": conf.issuer(), "aud": client.client_id}
 
     def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)

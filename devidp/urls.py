@@ -18,6 +18,7 @@ urlpatterns = [
     path("authorize", protocol.authorize, name="authorize"),
     path("oauth/token", protocol.token, name="token"),
     path("userinfo", protocol.userinfo, name="userinfo"),
+    path("oauth/introspect", protocol.introspect, name="introspect"),
     path("oidc/logout", logout.end_session, name="end_session"),
     path("v2/logout", logout.auth0_logout, name="auth0_logout"),
     path("u/login", sign_in.sign_in, name="sign_in"),

@@ -1,16 +1,25 @@
-"""Sign-out: OIDC RP-initiated logout, and Auth0's `/v2/logout` form of it."""
+"""Sign-out: OIDC RP-initiated logout, and Auth0's `/v2/logout` form of it.
+
+Both take GET from clients; a POST is our own confirmation form, which Django's CSRF check
+protects (a cross-site POST would need a CSRF exemption we do not grant).
+"""
 
 from __future__ import annotations
 
 from authlib.oauth2 import OAuth2Error
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from .. import sso
 from ..flow import error_response
-from ..logout import EndSession
+from ..logout import (
+    AUTH0_LOGOUT_PARAMETERS,
+    OIDC_LOGOUT_PARAMETERS,
+    EndSession,
+    is_own_session_logout,
+)
 from ..models import Client
 from ..server import authorization_server
 
@@ -19,41 +28,53 @@ def _signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "devidp/signed_out.html")
 
 
+def _confirm(request: HttpRequest, names: tuple[str, ...]) -> HttpResponse:
+    params = [(name, request.GET[name]) for name in names if name in request.GET]
+    context = {"action": request.path, "params": params}
+    return render(request, "devidp/logout_confirm.html", context)
+
+
+def _finished(response: HttpResponse) -> HttpResponse:
+    sso.delete_cookie(response)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def end_session(request: HttpRequest) -> HttpResponse:
-    """OIDC RP-Initiated Logout 1.0.
-
-    Clients call it with GET; POST is our own confirmation form, which Django's CSRF check
-    protects (a client's cross-site POST would need a CSRF exemption we do not grant).
-    """
+    """OIDC RP-Initiated Logout 1.0 (the rules are in `devidp/logout.py`)."""
     server = authorization_server()
     server.register_endpoint(EndSession)
     try:
         logout_request = server.validate_endpoint_request("end_session", request)
     except OAuth2Error as error:
         return error_response(request, error)
-    if logout_request.needs_confirmation and request.method == "GET":
-        return render(request, "devidp/logout_confirm.html", {"params": request.GET.items()})
-    response = server.create_endpoint_response("end_session", logout_request) or _signed_out(
-        request
-    )
-    sso.delete_cookie(response)
-    return response
+    session = sso.current_session(request)
+    if (
+        request.method == "GET"
+        and session is not None
+        and not is_own_session_logout(logout_request, session)
+    ):
+        return _confirm(request, OIDC_LOGOUT_PARAMETERS)
+    response = server.create_endpoint_response("end_session", logout_request)
+    return _finished(response or _signed_out(request))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def auth0_logout(request: HttpRequest) -> HttpResponse:
-    """Auth0's `/v2/logout?client_id=...&returnTo=...`: sign out, then go back if allowed."""
+    """Auth0's `/v2/logout?client_id=...&returnTo=...`: sign out, then go back if allowed.
+
+    Without a known client and one of its registered return URLs, the person is asked first.
+    """
+    params: QueryDict = request.POST if request.method == "POST" else request.GET
+    client = Client.objects.filter(client_id=params.get("client_id", "")).first()
+    return_to = params.get("returnTo", "")
+    registered = client.client_metadata["post_logout_redirect_uris"] if client else []
+    trusted = return_to in registered
     session = sso.current_session(request)
+    if request.method == "GET" and session is not None and not trusted:
+        return _confirm(request, AUTH0_LOGOUT_PARAMETERS)
     if session is not None:
         sso.session_end(session)
-    client = Client.objects.filter(client_id=request.GET.get("client_id", "")).first()
-    return_to = request.GET.get("returnTo", "")
-    if client and return_to in client.client_metadata["post_logout_redirect_uris"]:
-        response = HttpResponseRedirect(return_to)
-    else:
-        response = _signed_out(request)
-    sso.delete_cookie(response)
-    return response
+    return _finished(HttpResponseRedirect(return_to) if trusted else _signed_out(request))

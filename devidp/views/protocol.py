@@ -1,4 +1,4 @@
-"""The OAuth endpoints a client calls: authorize (browser), token and userinfo (back channel)."""
+"""The OAuth endpoints: authorize (browser), token, userinfo and introspection (back channel)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..bearer import resource_protector
 from ..flow import authorization_respond
+from ..introspection import Introspection
 from ..models import IdpUser
 from ..server import authorization_server
 from ..tokens import user_claims
@@ -50,3 +51,12 @@ def userinfo(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(dict(user_claims(user, access_token.get("scope", ""))))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@csrf_exempt  # a back-channel call authenticated by the API's own credentials
+@require_POST
+def introspect(request: HttpRequest) -> HttpResponse:
+    """RFC 7662: is this access token active, and what does it carry?"""
+    server = authorization_server()
+    server.register_endpoint(Introspection)
+    return server.create_endpoint_response("introspection", request)

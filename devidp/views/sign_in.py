@@ -12,7 +12,7 @@ from .. import factors, sso
 from ..flow import PendingNotFound, authorization_cancel, authorization_respond, pending_get
 from ..forms import SignInForm, SignUpForm
 from ..models import IdpUser, PendingAuthorization
-from ..ratelimit import client_ip
+from ..ratelimit import RateLimited, client_ip
 
 
 def expired(request: HttpRequest) -> HttpResponse:
@@ -81,14 +81,27 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = factors.user_sign_up(**form.cleaned_data)
+            user = factors.user_sign_up(**form.cleaned_data, ip=client_ip(request))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
                     form.add_error(field, message)
+        except factors.SignUpRefused as exc:
+            form.add_error(None, str(exc))
+        except RateLimited as exc:
+            return _too_many_sign_ups(request, pending, exc)
         else:
             return _signed_in(request, pending, user)
     return render(request, "devidp/sign_up.html", {"form": form, "tx": pending.key})
+
+
+def _too_many_sign_ups(
+    request: HttpRequest, pending: PendingAuthorization, limited: RateLimited
+) -> HttpResponse:
+    context = {"tx": pending.key, "wait": limited.wait}
+    response = render(request, "devidp/sign_up_limited.html", context, status=429)
+    response["Retry-After"] = str(limited.retry_after)  # RFC 6585 section 4
+    return response
 
 
 @require_POST

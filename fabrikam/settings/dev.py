@@ -44,6 +44,17 @@ DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=["http://localho
 DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
     "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
 )
+# The API it issues access tokens for: the same identifier the host's API demands.
+DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
+    "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
+)
+DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)  # per client IP
+# The API's credentials for RFC 7662 introspection (demo-only secret); the API side is
+# configured with the same pair.
+DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
+DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
+    "DEVIDP_INTROSPECTION_CLIENT_SECRET", default="demo-only-fabrikam-api-introspection-secret"
+)
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 # Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:

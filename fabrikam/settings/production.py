@@ -45,3 +45,10 @@ if DEVIDP_ENABLED:
     DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET")
     DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS")
     DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list("DEVIDP_POST_LOGOUT_REDIRECT_URIS")
+    DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
+        "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
+    )
+    DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)
+    DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
+    # No demo default: unset, introspection refuses every caller (a start-up warning says so).
+    DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")

@@ -6,12 +6,16 @@ import base64
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client as BrowserClient
 from jose import jwt as jose_jwt
 
@@ -121,6 +125,21 @@ class RelyingParty:
         return token_response.json()
 
 
+def in_threads(task: Callable[[int], object], n: int = 20) -> list[object]:
+    """Run `task` n times at once, each on its own thread and database connection."""
+    start = threading.Barrier(n)
+
+    def run(i: int) -> object:
+        try:
+            start.wait()
+            return task(i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
 def jwks(browser: BrowserClient | None = None) -> dict:
     return (browser or BrowserClient()).get("/idp/.well-known/jwks.json").json()
 
@@ -147,6 +166,7 @@ def verify_access_token(token: str) -> dict:
 @pytest.fixture(autouse=True)
 def _isolated_idp(settings):
     """Known settings and an empty cache, so rate-limit counters never leak between tests."""
+    settings.DEVIDP_AUDIENCE = API_AUDIENCE
     settings.DEVIDP_ISSUER = ISSUER
     settings.DEVIDP_CLIENT_ID = CLIENT_ID
     settings.DEVIDP_CLIENT_SECRET = CLIENT_SECRET

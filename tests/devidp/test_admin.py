@@ -12,7 +12,9 @@ from .conftest import CLIENT_SECRET
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["idpuser", "client", "signingkey", "idpsession"])
+@pytest.mark.parametrize(
+    "model", ["idpuser", "client", "signingkey", "idpsession", "attemptcounter"]
+)
 def test_the_admin_lists_the_idps_tables(admin_client, demo, model):
     keys.signing_key()
     assert admin_client.get(f"/admin/devidp/{model}/").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,14 @@ def test_a_code_replayed_after_it_expired_still_revokes_its_tokens(rp, alice):
     assert rp.exchange(code).status_code == 400
 
     assert IssuedToken.objects.get().revoked_at is not None
+
+
+@pytest.mark.parametrize("credentials", [b"\xff\xfe:\xff", b"fabrikam-web:\xff"])
+def test_basic_credentials_that_are_not_utf8_are_an_invalid_client_not_a_crash(rp, credentials):
+    response = BrowserClient().post(
+        "/idp/oauth/token",
+        {"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT_URI},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(credentials).decode(),
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"

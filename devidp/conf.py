@@ -1,0 +1,59 @@
+"""devidp's configuration, read in this one module: DEVIDP_* settings, each with a default.
+
+The IdP reads no other host setting (Django's own aside), so a project can delete or copy
+the app without anything else depending on how it is configured. Values are read on every
+call, never cached, so a changed setting (or a test's override) applies at once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+# OpenID PAPE's multi-factor policy, the acr value Auth0 uses: a client names it in
+# `acr_values` to ask for a second factor, and tokens carry it once one was verified.
+MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+DEMO_CLIENT_SECRET = "demo-only-fabrikam-web-secret"  # noqa: S105 - published demo value
+DEMO_INTROSPECTION_SECRET = "demo-only-fabrikam-api-introspection-secret"  # noqa: S105
+
+
+def issuer() -> str:
+    """The issuer identifier; every endpoint URL is derived from it. Required (checks.py)."""
+    return getattr(settings, "DEVIDP_ISSUER", "").rstrip("/")
+
+
+def audience() -> str:
+    """The one API identifier this IdP issues access tokens for (their `aud`)."""
+    return getattr(settings, "DEVIDP_AUDIENCE", "https://api.fabrikam.example")
+
+
+def client_id() -> str:
+    """The web app's client, registered by `manage.py devidp_seed`."""
+    return getattr(settings, "DEVIDP_CLIENT_ID", "fabrikam-web")
+
+
+def client_secret() -> str:
+    return getattr(settings, "DEVIDP_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+
+
+def redirect_uris() -> list[str]:
+    return list(getattr(settings, "DEVIDP_REDIRECT_URIS", ["http://localhost:8000/callback"]))
+
+
+def post_logout_redirect_uris() -> list[str]:
+    return list(getattr(settings, "DEVIDP_POST_LOGOUT_REDIRECT_URIS", ["http://localhost:8000/"]))
+
+
+def signups_per_hour() -> int:
+    """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
+    return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)
+
+
+def introspection_client_id() -> str:
+    """The protected resource (the API) allowed to call the introspection endpoint."""
+    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_ID", "fabrikam-api")
+
+
+def introspection_client_secret() -> str:
+    """Its secret; empty turns introspection off (every call gets 401)."""
+    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_SECRET", DEMO_INTROSPECTION_SECRET)
