@@ -118,6 +118,8 @@ def api_settings(settings):
     settings.API_JWKS_URL = None
     settings.API_ACCEPT_JWT_TYP = False
     settings.API_TOKEN_LEEWAY = 30
+    # The fake issuer offers no introspection (tests/api_auth/test_introspection.py has one).
+    settings.API_INTROSPECTION_CLIENT_ID = None
     return settings
 
 

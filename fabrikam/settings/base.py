@@ -166,6 +166,10 @@ API_CLAIM_NAMESPACE = env("API_CLAIM_NAMESPACE", default="")
 API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
 # Where the API reads signing keys; default: the `jwks_uri` of the issuer's discovery document.
 API_JWKS_URL = env("API_JWKS_URL", default=None)
+# RFC 7662: the API's own credentials at the issuer's introspection endpoint (when the
+# issuer advertises one), to refuse a revoked transfer:funds token before it is spent.
+API_INTROSPECTION_CLIENT_ID = env("API_INTROSPECTION_CLIENT_ID", default=None)
+API_INTROSPECTION_CLIENT_SECRET = env("API_INTROSPECTION_CLIENT_SECRET", default=None)
 # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).
 API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
 # The bank's web pages reach the resource API here (default: this server's /api/), and
@@ -173,9 +177,6 @@ API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
 API_BASE_URL = env("API_BASE_URL", default=None)
 API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
 LOGIN_URL = "login"
-# Read by devidp until it has settings of its own (merged from the idp-hardening branch).
-MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
-AUTH0_AUDIENCE = API_AUDIENCE
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"

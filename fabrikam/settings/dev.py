@@ -6,6 +6,8 @@ from importlib.util import find_spec
 
 from .base import *  # noqa: F403
 from .base import (
+    API_INTROSPECTION_CLIENT_ID,
+    API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
     INSTALLED_APPS,
     MIDDLEWARE,
@@ -61,5 +63,10 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = API_ISSUER = DEVIDP_ISSUER
     OIDC_CLIENT_ID = OIDC_CLIENT_ID or DEVIDP_CLIENT_ID
     OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
+    # The API asks the embedded IdP about transfer tokens with credentials of its own.
+    API_INTROSPECTION_CLIENT_ID = API_INTROSPECTION_CLIENT_ID or DEVIDP_INTROSPECTION_CLIENT_ID
+    API_INTROSPECTION_CLIENT_SECRET = (
+        API_INTROSPECTION_CLIENT_SECRET or DEVIDP_INTROSPECTION_CLIENT_SECRET
+    )
 # The web app's own client is the one allowed to move money (the demo client, by default).
 API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}

@@ -29,6 +29,8 @@ CSRF_EXEMPT = {
     "api:payee-detail",
     "api:health",
     "api:openapi",
+    # RFC 7662 introspection: a back-channel call authenticated by the API's own credentials.
+    "devidp:introspect",
     # OIDC endpoints: a cross-site POST to /authorize is allowed by OIDC Core and changes
     # nothing; token and userinfo authenticate with a client secret or a bearer token.
     "devidp:authorize",
