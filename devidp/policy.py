@@ -7,6 +7,10 @@
       }
     };
 
+A second Action (docs/auth0-actions/authentication-context-claims.js) then names the factor
+and its own time in the tokens; here `sso.py` does the same: a step-up token's `auth_time` is
+the moment the second factor was verified, never a later password.
+
 Plus the OIDC Core rules on re-authentication (`prompt=login`, `max_age`) that Auth0 applies
 before any Action runs.
 """
