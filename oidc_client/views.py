@@ -37,12 +37,21 @@ def callback(request: HttpRequest) -> HttpResponse:
             # The provider's session has ended too: ask the user to sign in interactively.
             retry = provider.Flow(purpose="sign_in", next_url=flow.next_url)
             return provider.start(request, flow=retry)
-        if flow is not None and flow.purpose == "step_up" and exc.code == "access_denied":
-            return stepup.cancelled(request, flow)
+        if flow is not None and exc.code == "access_denied":
+            # The person said no at the provider: a choice, answered with a message.
+            if flow.purpose == "step_up":
+                return stepup.cancelled(request, flow)
+            return _sign_in_cancelled(request)
         raise
     if flow.purpose == "step_up":
         return stepup.complete(request, flow, token)  # step-ups share the redirect URI
     return _complete_sign_in(request, flow, token)
+
+
+def _sign_in_cancelled(request: HttpRequest) -> HttpResponse:
+    # The start page, not `next`: that page needs a sign-in, which would loop straight back.
+    messages.info(request, "You cancelled signing in. Nothing has changed.")
+    return HttpResponseRedirect("/")
 
 
 def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) -> HttpResponse:

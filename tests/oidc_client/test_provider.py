@@ -65,10 +65,22 @@ def test_the_user_is_created_just_in_time_from_sub(client, op, django_user_model
 
 def test_a_provider_error_shows_a_friendly_page(client, op):
     params = op.authorize(client)
-    response = callback(client, params, code=None, error="access_denied")
+    response = callback(client, params, code=None, error="temporarily_unavailable")
     assert response.status_code == 400
-    assert b"cancelled or refused" in response.content
+    assert b"Sign-in did not work" in response.content
     assert SESSION_KEY not in client.session
+
+
+def test_cancelling_the_first_sign_in_is_a_choice_not_an_error(client, op):
+    params = op.authorize(client, "/login?next=/accounts/")
+
+    response = callback(client, params, code=None, error="access_denied")
+
+    assert response.status_code == 302 and response["Location"] == "/"  # not back to sign-in
+    assert SESSION_KEY not in client.session
+    landing = client.get("/").content.decode()
+    assert "You cancelled signing in." in landing
+    assert "did not work" not in landing
 
 
 def test_a_bad_state_is_refused(client, op):
