@@ -44,6 +44,12 @@ def post_logout_redirect_uris() -> list[str]:
     return list(getattr(settings, "DEVIDP_POST_LOGOUT_REDIRECT_URIS", ["http://localhost:8000/"]))
 
 
+def reauth_after() -> int:
+    """Seconds a session stays recent: within them a step-up asks for the second factor only,
+    as an Auth0 Action's MFA challenge does; after them, for the password first."""
+    return getattr(settings, "DEVIDP_REAUTH_AFTER", 15 * 60)
+
+
 def signups_per_hour() -> int:
     """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
     return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)

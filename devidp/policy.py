@@ -12,7 +12,9 @@ and its own time in the tokens; here `sso.py` does the same: a step-up token's `
 the moment the second factor was verified, never a later password.
 
 Plus the OIDC Core rules on re-authentication (`prompt=login`, `max_age`) that Auth0 applies
-before any Action runs.
+before any Action runs, and one of our own: a step-up asks for the password again, before
+the second factor, once the session last authenticated more than `DEVIDP_REAUTH_AFTER`
+seconds ago. Within that, Auth0's behaviour: the Action's challenge asks for the factor only.
 """
 
 from __future__ import annotations
@@ -61,16 +63,17 @@ def outstanding_steps(
     factor verified during this very request always counts, which is what stops
     `max_age=0` and `prompt=login` from asking for the password forever.
     """
-    stale = max_age is not None and (
-        auth_time is None or (now - auth_time).total_seconds() >= max_age
-    )
+    age = None if auth_time is None else (now - auth_time).total_seconds()
+    step_up = second_factor_required(scope=scope, acr_values=acr_values)
+    stale = max_age is not None and (age is None or age >= max_age)
+    # A step-up on a session left alone for long asks for the password too: the session
+    # says little any more about who is at the keyboard. A recent one needs the factor only.
+    idle = step_up and age is not None and age >= conf.reauth_after()
     password = not password_verified_in_request and (
-        auth_time is None or "login" in prompt.split() or stale
+        age is None or "login" in prompt.split() or stale or idle
     )
     # A second factor is always fresh: one from earlier in the SSO session does not count.
-    second_factor = not second_factor_verified_in_request and second_factor_required(
-        scope=scope, acr_values=acr_values
-    )
+    second_factor = step_up and not second_factor_verified_in_request
     return Outstanding(password=password, second_factor=second_factor)
 
 

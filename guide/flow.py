@@ -68,14 +68,18 @@ STEPS = (
         "step_up",
         "Step up with MFA",
         "Opening the transfer page sends you back to the identity provider for "
-        "transfer:funds with acr_values (the MFA policy) and max_age=0. The callback checks "
-        "the same sub, a second factor and a fresh auth_time.",
+        "transfer:funds with acr_values (the MFA policy). It always asks for a one-time code; "
+        "it asks for your password again only when its session is older than "
+        "DEVIDP_REAUTH_AFTER (15 minutes), as an Auth0 Action's MFA challenge does, which is "
+        "why Fabrikam does not send max_age=0. The callback checks the same sub, a second "
+        "factor and a fresh auth_time: the code's own time, which the API checks too.",
         (
-            Message("web", "idp", "authorize: transfer:funds, acr_values, max_age=0"),
-            Message("idp", "web", "password + one-time code → elevated token"),
+            Message("web", "idp", "authorize: transfer:funds, MFA"),
+            Message("idp", "web", "one-time code → elevated token"),
         ),
         (
             ("oidc_client/stepup.py", "step_up_required"),
+            ("devidp/policy.py", "outstanding_steps"),
             ("oidc_client/stepup.py", "complete"),
             ("transfers/views.py", "transfer_new"),
         ),
@@ -102,14 +106,16 @@ STEPS = (
         "web_step_up",
         "Web step-up from the ID token",
         "Statements need no API scope, only proof in the ID token: amr contains mfa (or acr "
-        "is the MFA policy) and auth_time is within the window. Otherwise the same kind of "
-        "authorization request, with no extra scope, brings you back to the page.",
+        "is the MFA policy) and auth_time is within the window. A transfer's step-up counts: "
+        "its new ID token's amr and auth_time replace the session's. Otherwise the same kind "
+        "of authorization request, with no extra scope, brings you back to the page.",
         (
-            Message("web", "idp", "authorize: openid, acr_values, max_age=0"),
+            Message("web", "idp", "authorize: openid, MFA"),
             Message("idp", "web", "ID token: amr=mfa, fresh auth_time"),
         ),
         (
             ("oidc_client/stepup.py", "satisfied"),
+            ("oidc_client/session.py", "id_claims_update"),
             ("accounts/views.py", "account_statement"),
         ),
     ),

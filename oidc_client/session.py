@@ -55,7 +55,7 @@ def id_claims(request: HttpRequest) -> dict[str, Any]:
 
 
 def id_claims_update(request: HttpRequest, token: dict[str, Any]) -> None:
-    """A web-only step-up: the new ID token's amr/acr/auth_time become the session's."""
+    """A step-up passed: the new ID token's amr/acr/auth_time become the session's."""
     tokens = request.session[TOKENS_KEY]
     claims = token["userinfo"]
     tokens["claims"].update({k: claims[k] for k in ("amr", "acr", "auth_time") if k in claims})

@@ -12,8 +12,10 @@ Two kinds, as in Auth0's step-up guides:
 - `api`: a new authorization request for `scope` with MFA (`acr_values`) and `max_age`;
   the elevated access token is kept apart from the sign-in tokens and taken out of the
   session the moment it is used (`session.elevated_token_take`);
-- `web`: the session's ID token must show MFA (`amr`/`acr`) within a window; passing it
-  refreshes the session's ID token claims.
+- `web`: the session's ID token must show MFA (`amr`/`acr`) within a window.
+
+Passing either kind refreshes the session's ID token claims (`amr`, `acr`, `auth_time`), so
+a web-only step-up accepts the second factor an API step-up has just collected.
 
 Every step-up callback must come back as the same `sub`, with MFA and a fresh
 `auth_time`. A guard stops a second automatic attempt, so a provider that never returns
@@ -53,9 +55,12 @@ class StepUp:
     kind: Literal["api", "web"] = "api"
     scope: str = ""  # api: the scope of the elevated access token, e.g. "transfer:funds"
     acr: str | None = None  # asked for and required; default OIDC_MFA_ACR
-    max_age: int = 0  # sent as max_age: 0 = authenticate now
+    # Sent as max_age. 0: authenticate again now, password included (OIDC Core 3.1.2.1).
+    # None: not sent, so the provider's policy decides what to ask for; the callback still
+    # insists on a second factor within `within` seconds.
+    max_age: int | None = 0
     within: int | None = None  # how old the factor may be; default from the settings
-    message: str = "Second factor confirmed."
+    message: str = "Second factor confirmed."  # shown once it passed; "" for none
 
     @property
     def key(self) -> str:
@@ -158,11 +163,12 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
 
     if step_up.kind == "api":
         session.elevated_store(request, step_up.scope, token)
-    else:
-        session.id_claims_update(request, token)
+    # Either kind: the session now shows this second factor, for web-only step-ups too.
+    session.id_claims_update(request, token)
     step_up_passed.send(None, request=request, step_up=step_up, claims=claims)
     clear_guard(request, step_up)
-    messages.success(request, step_up.message)
+    if step_up.message:
+        messages.success(request, step_up.message)
     return HttpResponseRedirect(flow.next_url)
 
 

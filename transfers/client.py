@@ -14,13 +14,12 @@ from oidc_client.session import elevated_token_take
 from oidc_client.stepup import StepUp
 
 PENDING_KEY = "pending_transfer"
-# Opening the transfer page re-authenticates for `transfer:funds`, with MFA, right now.
-TRANSFER_STEP_UP = StepUp(
-    kind="api",
-    scope="transfer:funds",
-    max_age=0,
-    message="Second factor confirmed: you can make one transfer.",
-)
+# Opening the transfer page asks the identity provider for `transfer:funds` with MFA. No
+# max_age=0: the provider asks for a fresh second factor every time, and for the password
+# too only when its session is old (an Auth0 Action's MFA challenge behaves the same). The
+# callback and the API both insist on a second factor from the last STEP_UP_MAX_AGE seconds.
+# No message: the transfer page itself says the second factor was confirmed.
+TRANSFER_STEP_UP = StepUp(kind="api", scope="transfer:funds", max_age=None, message="")
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
 
 

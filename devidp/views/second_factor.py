@@ -79,6 +79,10 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     user = pending.session.user
     if user.has_totp:  # never let a password alone replace an existing authenticator
         return HttpResponseRedirect(step_url("totp", pending))
+    if pending.password_at is None:
+        # A step-up on a recent session skips the password; a new authenticator never does,
+        # or whoever finds the session open could bind their own phone to the account.
+        return HttpResponseRedirect(step_url("sign_in", pending))
     error = None
     if request.method == "POST":
         form = EnrolForm(request.POST)

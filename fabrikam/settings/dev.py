@@ -51,6 +51,9 @@ DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
     "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
 )
 DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)  # per client IP
+# Seconds after its last sign-in or second factor that the IdP's session counts as recent:
+# a step-up then asks for the second factor only; after that, for the password first.
+DEVIDP_REAUTH_AFTER = env.int("DEVIDP_REAUTH_AFTER", default=15 * 60)
 # The API's credentials for RFC 7662 introspection (demo-only secret); the API side is
 # configured with the same pair.
 DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")

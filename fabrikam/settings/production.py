@@ -49,6 +49,7 @@ if DEVIDP_ENABLED:
         "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
     )
     DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)
+    DEVIDP_REAUTH_AFTER = env.int("DEVIDP_REAUTH_AFTER", default=15 * 60)
     DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
     # No demo default: unset, introspection refuses every caller (a start-up warning says so).
     DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")

@@ -91,8 +91,18 @@ def test_without_a_second_factor_the_statement_sends_the_user_to_the_idp(signed_
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{ISSUER}authorize"
     params = {key: values[0] for key, values in parse_qs(location.query).items()}
     assert params["acr_values"] == MFA
-    assert params["max_age"] == "0"
+    assert "max_age" not in params  # the IdP decides about the password; the factor is a must
     assert params["scope"] == "openid"  # web-only step-up: no extra API scope
+
+
+def test_a_transfer_step_up_within_the_window_opens_the_statement_too(signed_in, op):
+    op.token_overrides = {"access_token": "elevated-token", "scope": "openid transfer:funds"}
+    step_up(signed_in, op, path="/transfers/new")
+
+    page = signed_in.get(STATEMENT)
+
+    assert page.status_code == 200
+    assert "Statement for 2025-11" in page.content.decode()
 
 
 def test_a_fresh_second_factor_opens_the_statement_and_returns_to_the_month(signed_in, op):
@@ -108,7 +118,8 @@ def test_a_fresh_second_factor_opens_the_statement_and_returns_to_the_month(sign
     assert "$1,000.00" in html and "$1,010.00" in html  # opening and closing
     assert "December" not in html
     assert "no-store" in page["Cache-Control"]
-    assert "Second factor confirmed" in html  # the step-up's message
+    assert "Opened with your second factor" in html  # said once, by the page itself
+    assert "Second factor confirmed" not in html
     assert StepUpEvent.objects.filter(sub="auth0|alice", outcome="step_up_passed").exists()
 
     download = signed_in.get(CSV)

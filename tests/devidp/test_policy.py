@@ -60,3 +60,18 @@ def test_a_second_factor_given_in_this_request_satisfies_the_policy():
 def test_acr_names_the_mfa_policy_only_when_a_second_factor_was_used():
     assert acr_for(["pwd", "mfa"]) == MFA_POLICY
     assert acr_for(["pwd"]) != MFA_POLICY
+
+
+def test_a_step_up_on_a_recent_session_needs_the_second_factor_only():
+    outstanding = steps(scope="openid transfer:funds")
+    assert outstanding.second_factor and not outstanding.password
+
+
+def test_a_step_up_on_a_session_idle_past_the_setting_needs_the_password_too(settings):
+    settings.DEVIDP_REAUTH_AFTER = 15 * 60
+    idle = NOW - timedelta(minutes=15)
+    assert steps(scope="openid transfer:funds", auth_time=idle).password
+    assert steps(acr_values=MFA_POLICY, auth_time=idle).password
+    assert not steps(auth_time=idle).password  # a plain sign-in still reuses the session
+    given = steps(auth_time=idle, scope="transfer:funds", password_verified_in_request=True)
+    assert not given.password

@@ -58,6 +58,48 @@ def test_max_age_zero_asks_for_the_password_even_with_a_fresh_session(rp, alice)
     assert abs(claims["auth_time"] - timezone.now().timestamp()) < 5
 
 
+def test_a_step_up_on_a_recent_session_asks_for_the_code_only(rp, alice):
+    rp.login(alice)
+    response = rp.authorize(nonce="second", **TRANSFER)
+    assert "/idp/u/mfa" in response["Location"]
+
+    tokens = rp.exchange(rp.code(rp.second_factor(response, alice))).json()
+    claims = verify_id_token(tokens["id_token"])
+    assert claims["amr"] == ["pwd", "mfa"]
+    assert abs(claims["auth_time"] - timezone.now().timestamp()) < 5  # the code's own time
+
+
+def test_a_step_up_on_a_session_left_alone_asks_for_the_password_first(rp, alice, settings):
+    settings.DEVIDP_REAUTH_AFTER = 15 * 60
+    rp.login(alice)
+    IdpSession.objects.update(auth_time=timezone.now() - timedelta(minutes=16))
+    response = rp.authorize(nonce="second", **TRANSFER)
+    assert "/idp/u/login" in response["Location"]
+    assert "/idp/u/mfa" in rp.sign_in(response)["Location"]
+
+
+def test_a_recent_second_factor_keeps_the_session_recent(rp, alice, settings):
+    settings.DEVIDP_REAUTH_AFTER = 15 * 60
+    rp.login(alice)
+    IdpSession.objects.update(auth_time=timezone.now() - timedelta(minutes=10))
+    rp.login(alice, nonce="second", **TRANSFER)  # the code only, which renews auth_time
+    IdpSession.objects.update(auth_time=timezone.now() - timedelta(minutes=10))
+    assert "/idp/u/mfa" in rp.authorize(nonce="third", **TRANSFER)["Location"]
+
+
+def test_a_new_authenticator_is_only_enrolled_after_the_password_in_this_request(rp, alice):
+    alice.totp_secret = ""
+    alice.save()
+    rp.login(alice)
+    response = rp.authorize(nonce="second", **TRANSFER)
+    assert "/idp/u/mfa/enrol" in response["Location"]
+
+    page = rp.browser.get(response["Location"])
+
+    assert page.status_code == 302
+    assert "/idp/u/login" in page["Location"]
+
+
 def test_an_exceeded_max_age_asks_for_the_password(rp, alice):
     rp.login(alice)
     IdpSession.objects.update(auth_time=timezone.now() - timedelta(minutes=10))

@@ -8,8 +8,11 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 
 from accounts.models import StepUpEvent
+from accounts.views import STATEMENTS_STEP_UP
 from oidc_client.session import ELEVATED_KEY, TOKENS_KEY
+from oidc_client.stepup import StepUp
 from tests.oidc_client.oidc_provider import ISSUER
+from transfers.client import TRANSFER_STEP_UP
 
 pytestmark = pytest.mark.django_db
 MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
@@ -38,9 +41,17 @@ def test_the_transfer_page_starts_a_step_up_for_transfer_funds(signed_in, op):
     params = op.authorize(signed_in, "/transfers/new")
     assert params["scope"] == "openid transfer:funds"
     assert params["acr_values"] == MFA
-    assert params["max_age"] == "0"
+    # No max_age=0: the provider asks for the second factor, and the password only when its
+    # session is old (devidp/policy.py); the callback still demands a fresh second factor.
+    assert "max_age" not in params
     assert params["audience"]
     assert params["login_hint"] == "alice@example.com"  # re-authenticate the same person
+
+
+def test_a_step_up_re_authenticates_with_max_age_zero_unless_declared_otherwise():
+    # The copyable app's default is OIDC's "authenticate again now"; Fabrikam opts out.
+    assert StepUp(scope="x").max_age == 0
+    assert TRANSFER_STEP_UP.max_age is None and STATEMENTS_STEP_UP.max_age is None
 
 
 def test_a_fresh_mfa_step_up_stores_a_separate_elevated_token(signed_in, op):
@@ -76,6 +87,16 @@ def test_acr_alone_counts_as_mfa(signed_in, op):
     response, _ = step_up_callback(signed_in, op, amr=None, acr=MFA)
     assert response.status_code == 302
     assert ELEVATED_KEY in signed_in.session
+
+
+def test_an_api_step_up_also_refreshes_the_session_s_id_token_claims(signed_in, op):
+    now = int(time.time())
+    step_up_callback(signed_in, op, auth_time=now)
+
+    claims = signed_in.session[TOKENS_KEY]["claims"]
+    assert claims["amr"] == ["pwd", "mfa"] and claims["acr"] == MFA
+    assert claims["auth_time"] == now  # so a web-only step-up within its window passes
+    assert claims["email"] == "alice@example.com"  # the rest of the sign-in claims stay
 
 
 def test_a_stale_auth_time_is_refused(signed_in, op):
