@@ -55,5 +55,7 @@ class TransferForm(forms.Form):
         if source and destination and source == destination:
             self.add_error("destination", "Choose an account other than the one you pay from.")
         if source and amount is not None and amount > Decimal(self.accounts[source]["balance"]):
-            self.add_error("amount", "That is more than the available balance.")
+            account = self.accounts[source]
+            available = money(account["balance"], account["currency"])
+            self.add_error("amount", f"That is more than the available balance of {available}.")
         return data
