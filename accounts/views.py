@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,11 +32,45 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+RECENT_SHOWN = 5
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     accounts = api_client.get_json(request, "accounts")["accounts"]
-    return render(request, "accounts/dashboard.html", {"accounts": accounts})
+    context = {
+        "accounts": accounts,
+        "totals": _totals(accounts),
+        "recent": _recent_movements(request, accounts),
+    }
+    return render(request, "accounts/dashboard.html", context)
+
+
+def _totals(accounts: list[dict[str, Any]]) -> list[tuple[str, Decimal]]:
+    """What the customer has in total, per currency (amounts in two currencies never add)."""
+    totals: dict[str, Decimal] = {}
+    for account in accounts:
+        totals[account["currency"]] = totals.get(account["currency"], Decimal(0)) + Decimal(
+            account["balance"]
+        )
+    return sorted(totals.items())
+
+
+def _recent_movements(request: HttpRequest, accounts: list[dict[str, Any]]) -> list[dict]:
+    """The latest movements across the customer's open accounts, newest first.
+
+    One call per account to the history the API already serves (its first page is the
+    newest): a customer has a handful of accounts, and the bank's API keeps its shape.
+    """
+    entries = []
+    for account in accounts:
+        if account["status"] != "open":
+            continue
+        history = api_client.get_json(request, f"accounts/{account['number']}/transactions")
+        entries += [{**entry, "account": account} for entry in history["transactions"]]
+    entries.sort(key=lambda entry: (entry["created_at"], entry["id"]), reverse=True)
+    return entries[:RECENT_SHOWN]
 
 
 @login_required

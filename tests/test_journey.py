@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from accounts.models import StepUpEvent
+from accounts.models import Account, StepUpEvent
 from oidc_client.session import ELEVATED_KEY
 from tests.journey import Browser
 from transfers.models import Transfer
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def balance_of(page, number: str) -> Decimal:
-    row = re.search(rf"{number}</td>.*?<td class=\"num\">\$([0-9,]+\.[0-9]{{2}})", page, re.S)
+    row = re.search(rf"{number}</td>.*?<td class=\"num\"[^>]*>\$([0-9,]+\.[0-9]{{2}})", page, re.S)
     return Decimal(row[1].replace(",", ""))
 
 
@@ -105,7 +105,7 @@ def test_a_resubmitted_confirmation_never_moves_money_twice(browser: Browser):
     assert Transfer.objects.filter(idempotency_key=key).count() == 1
 
 
-def test_the_dashboard_makes_one_api_call_and_no_key_fetch_in_steady_state(
+def test_the_dashboard_makes_one_api_call_per_account_and_no_key_fetch_in_steady_state(
     browser: Browser, monkeypatch
 ):
     from accounts import api_client
@@ -124,7 +124,8 @@ def test_the_dashboard_makes_one_api_call_and_no_key_fetch_in_steady_state(
     for _ in range(3):
         assert browser.get("/").status_code == 200
 
-    assert len(calls) == 3
+    # The accounts, then each open account's latest movements (Alice has two accounts).
+    assert len(calls) == 3 * (1 + 2)
     assert fetches == []
 
 
@@ -247,3 +248,32 @@ def test_a_token_without_transfer_funds_is_explained(browser: Browser):
     page = browser.get(response["Location"]).content.decode()
     assert "did not grant permission to move money" in page
     assert not Transfer.objects.filter(amount=Decimal("3.00")).exists()
+
+
+def test_the_dashboard_shows_the_total_a_move_money_action_and_the_latest_movements(
+    browser: Browser,
+):
+    browser.sign_in()
+    page = browser.get("/").content.decode()
+
+    total = sum(
+        (a.balance for a in Account.objects.filter(customer__sub="devidp|alice")), Decimal(0)
+    )
+    assert f"Total balance <strong>${total:,.2f}</strong>" in page
+    assert re.search(r'<a class="button" href="/transfers/new">Move money</a>', page)
+    recent = page[page.index('id="recent-title"') :]
+    assert recent.count('<td data-label="Date">') == 5
+
+
+def test_the_receipt_names_both_accounts_and_says_sent_once(browser: Browser):
+    stepped_up_with_a_reviewed_transfer(browser, "7.50", destination="1000000021")
+    confirm = browser.get("/transfers/confirm").content.decode()
+    assert "Checking account" in confirm and "Bob O." in confirm
+
+    sent = browser.post("/transfers/confirm")
+    receipt = browser.get(sent["Location"]).content.decode()
+
+    assert receipt.count("Transfer sent") == 2  # the page title and its one heading
+    assert "You sent <strong>$7.50</strong> to <strong>Bob O.</strong>" in receipt
+    assert "Checking account" in receipt and "1000000021" in receipt
+    assert 'class="messages"' not in receipt  # no flash repeating the heading

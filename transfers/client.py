@@ -14,6 +14,8 @@ from oidc_client.session import elevated_token_take
 from oidc_client.stepup import StepUp
 
 PENDING_KEY = "pending_transfer"
+RECEIPT_NAMES_KEY = "transfer_receipt_names"
+RECEIPTS_NAMED = 5
 # Opening the transfer page asks the identity provider for `transfer:funds` with MFA. No
 # max_age=0: the provider asks for a fresh second factor every time, and for the password
 # too only when its session is old (an Auth0 Action's MFA challenge behaves the same). The
@@ -34,9 +36,10 @@ def challenge_params(header: str) -> dict[str, str]:
     return {name: quoted or bare for name, quoted, bare in _CHALLENGE_PARAM.findall(header)}
 
 
-def pending_store(request: HttpRequest, data: dict[str, Any], payee: str) -> None:
+def pending_store(request: HttpRequest, data: dict[str, Any], payee: str, source_name: str) -> None:
     request.session[PENDING_KEY] = {
         "source": data["source"],
+        "source_name": source_name,
         "destination": data["destination"],
         "amount": f"{data['amount']:.2f}",
         "memo": data.get("memo", ""),
@@ -52,6 +55,18 @@ def pending_get(request: HttpRequest) -> dict[str, Any] | None:
 
 def pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
+
+
+def receipt_names_keep(request: HttpRequest, transfer_id: str, pending: dict[str, Any]) -> None:
+    """Remember, for the receipt, the names the customer confirmed: the API's transfer
+    carries account numbers only. The last few transfers of this session are kept."""
+    names = request.session.get(RECEIPT_NAMES_KEY, {})
+    names[transfer_id] = {"source_name": pending["source_name"], "payee": pending["payee"]}
+    request.session[RECEIPT_NAMES_KEY] = dict(list(names.items())[-RECEIPTS_NAMED:])
+
+
+def receipt_names(request: HttpRequest, transfer_id: str) -> dict[str, str]:
+    return request.session.get(RECEIPT_NAMES_KEY, {}).get(transfer_id, {})
 
 
 def payee_name(request: HttpRequest, number: str) -> str:

@@ -31,7 +31,9 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         except NotFound:
             form.add_error("destination", "No open Fabrikam account has that number.")
         else:
-            client.pending_store(request, form.cleaned_data, payee)
+            source = form.accounts[form.cleaned_data["source"]]
+            source_name = f"{source['kind'].capitalize()} account"
+            client.pending_store(request, form.cleaned_data, payee, source_name)
             return redirect("transfer-confirm")
     return render(request, "transfers/new.html", {"form": form, "accounts": accounts})
 
@@ -84,10 +86,8 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
         )
         return redirect("transfer-confirm")
     client.pending_clear(request)
-    if transfer["status"] == "completed":
-        messages.success(request, "Transfer sent.")
-    else:
-        messages.error(request, "The transfer was declined. Nothing was moved.")
+    # The receipt says whether it was sent or declined: no message to repeat it.
+    client.receipt_names_keep(request, transfer["id"], pending)
     return redirect("transfer-detail", transfer_id=transfer["id"])
 
 
@@ -95,4 +95,5 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
 @require_GET
 def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
     transfer = api_client.get_json(request, f"transfers/{transfer_id}")["transfer"]
-    return render(request, "transfers/receipt.html", {"transfer": transfer})
+    context = {"transfer": transfer, "names": client.receipt_names(request, transfer["id"])}
+    return render(request, "transfers/receipt.html", context)
