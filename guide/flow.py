@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 # Lifeline x positions: the web app in the middle talks left to the identity provider
 # (through your browser's redirects) and right to the bank's API (server to server).
-LANES = {"idp": 130, "web": 380, "api": 630}
+# Lanes 300 apart: a label of up to LABEL_MAX characters (12px text) fits between two
+# lifelines with room to spare at each arrowhead (tests/browser/test_pages.py measures it).
+LANES = {"idp": 150, "web": 450, "api": 750}
 LANE_NAMES = {"idp": "Identity provider", "web": "Fabrikam web app", "api": "Bank API"}
-WIDTH = 760
+WIDTH = 900
+LABEL_MAX = 40
 TOP, BAND, GAP = 56, 88, 8  # first band's y, each band's height, space between bands
 
 

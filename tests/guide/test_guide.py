@@ -4,6 +4,7 @@ highlights where this session stands and names code that really exists."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 import time
 
@@ -115,3 +116,18 @@ def test_the_teaching_pages_use_no_inline_script_or_style(alice):
     for url in ("/security", "/how-it-works", "/accounts/"):
         html = alice.get(url).content.decode()
         assert "<script" not in html and "style=" not in html, url
+
+
+def test_the_diagram_has_nothing_to_click_inside_its_picture(client):
+    html = client.get("/how-it-works").content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+
+    assert 'role="img"' in svg and "<a " not in svg  # the step list below holds the links
+    assert 'id="step-5"' in html
+
+
+def test_every_arrow_label_is_short_enough_to_sit_between_two_lifelines():
+    labels = [message.label for step in flow_guide.STEPS for message in step.messages]
+    assert max(map(len, labels)) <= flow_guide.LABEL_MAX
+    lanes = sorted(flow_guide.LANES.values())
+    assert min(b - a for a, b in itertools.pairwise(lanes)) >= 300
