@@ -26,7 +26,14 @@ log = logging.getLogger(__name__)
 
 
 class AuthenticationFailed(Exception):
-    """A factor was wrong, replayed or rate-limited; the message is shown to the person."""
+    """A factor was wrong, replayed or rate-limited; the message is shown to the person.
+
+    `attempts_left`: how many more tries the rate limits allow before they refuse even a
+    right answer (None when the attempt was refused before being evaluated)."""
+
+    def __init__(self, message: str, *, attempts_left: int | None = None) -> None:
+        super().__init__(message)
+        self.attempts_left = attempts_left
 
 
 class SignUpRefused(Exception):
@@ -50,7 +57,9 @@ def password_authenticate(*, email: str, password: str, ip: str) -> IdpUser:
         log.info("devidp.password_ok sub=%s", user.sub)
         return user
     log.info("devidp.password_failed ip=%s", ip)
-    raise AuthenticationFailed("That email and password do not match an account.")
+    raise AuthenticationFailed(
+        "That email and password do not match an account.", attempts_left=attempt.attempts_left
+    )
 
 
 def _attempt_start(kind: str, *, account: str, ip: str) -> ratelimit.Attempt:
@@ -89,10 +98,16 @@ def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None)
     attempt = _attempt_start("totp", account=user.email, ip=ip)
     step = _matching_step(secret or user.totp_secret, code, now=time.time())
     if step is None:
-        raise AuthenticationFailed("That code is not right. Check your authenticator app.")
+        raise AuthenticationFailed(
+            "That code is not right. Check your authenticator app.",
+            attempts_left=attempt.attempts_left,
+        )
     if not _spend_step(user, step):
         log.warning("devidp.totp_replayed sub=%s ip=%s", user.sub, ip)
-        raise AuthenticationFailed("That code has already been used. Wait for the next one.")
+        raise AuthenticationFailed(
+            "That code has already been used. Wait for the next one.",
+            attempts_left=attempt.attempts_left,
+        )
     ratelimit.attempt_succeeded(attempt)
 
 

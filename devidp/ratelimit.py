@@ -71,6 +71,7 @@ class Reservation:
     key: str
     limit: Limit
     window_start: int
+    count: int = 0  # the window's count with this attempt in it
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ class Attempt:
     """The reservations one attempt holds, to settle once its outcome is known."""
 
     reservations: tuple[Reservation, ...]
+
+    @property
+    def attempts_left(self) -> int | None:
+        """How many more attempts the tightest limit allows in its window, should this one
+        fail (it keeps its reservation): what a person is warned of before a lock-out."""
+        left = [r.limit.max_attempts - r.count for r in self.reservations]
+        return max(0, min(left)) if left else None
 
 
 def _now() -> float:
@@ -111,7 +119,7 @@ def attempt_start(kind: str, *, ip: str, account: str | None = None) -> Attempt:
             for reservation in held:  # refused before being evaluated: give those back
                 store.decrement(reservation.key, window_start=reservation.window_start)
             raise RateLimited(retry_after=math.ceil(start + limit.window_seconds - now))
-        held.append(Reservation(key, limit, start))
+        held.append(Reservation(key, limit, start, count))
     return Attempt(tuple(held))
 
 
@@ -123,6 +131,20 @@ def attempt_succeeded(attempt: Attempt) -> None:
             store.clear(reservation.key, window_start=reservation.window_start)
         else:
             store.decrement(reservation.key, window_start=reservation.window_start)
+
+
+def unlock(*, account: str | None = None, ip: str | None = None) -> None:
+    """Forget the failed passwords and codes counted against an account and/or a client IP
+    in the current window (`manage.py devidp_unlock`, for someone locked out of a demo)."""
+    store = counter_store()
+    now = _now()
+    values = {"account": account, "ip": ip}
+    for kind in ("password", "totp"):
+        for limit in _limits(kind):
+            if values[limit.scope] is not None:
+                start = int(now // limit.window_seconds) * limit.window_seconds
+                key = _key(kind, limit.scope, values[limit.scope])
+                store.clear(key, window_start=start)
 
 
 def client_ip(request) -> str:

@@ -244,3 +244,35 @@ def test_housekeeping_forgets_counters_from_past_days():
     expired_rows_delete()
 
     assert list(AttemptCounter.objects.values_list("key", flat=True)) == ["test:new"]
+
+
+def test_each_failure_says_how_many_attempts_are_left_before_the_lock(store, alice):
+    left = []
+    for _ in range(LIMIT):
+        with pytest.raises(factors.AuthenticationFailed) as failed:
+            factors.password_authenticate(email=alice.email, password="nope", ip=IP)
+        left.append(failed.value.attempts_left)
+
+    assert left == list(range(LIMIT - 1, -1, -1))  # 4, 3, 2, 1, 0
+    with pytest.raises(factors.AuthenticationFailed) as locked:
+        factors.password_authenticate(email=alice.email, password=DEMO_PASSWORD, ip=IP)
+    assert "Too many" in str(locked.value) and locked.value.attempts_left is None
+
+
+def test_the_tightest_limit_decides_the_attempts_left(store, alice, monkeypatch):
+    monkeypatch.setattr(ratelimit, "MAX_FAILURES_PER_IP", 2)
+    with pytest.raises(factors.AuthenticationFailed) as failed:
+        factors.totp_verify(user=alice, code="000000", ip=IP)
+    assert failed.value.attempts_left == 1  # the IP's limit, not the account's 4
+
+
+def test_devidp_unlock_lifts_a_lock_out(store, alice):
+    from django.core.management import call_command
+
+    while wrong_password(alice.email) != "limited":
+        pass
+    assert right_password(alice.email) == "limited"
+
+    call_command("devidp_unlock", alice.email.upper(), "--ip", IP, verbosity=0)
+
+    assert right_password(alice.email) == "ok"
