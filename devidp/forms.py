@@ -10,6 +10,28 @@ class IdpForm(forms.Form):
         kwargs.setdefault("label_suffix", "")  # labels read "Email", not "Email:"
         super().__init__(*args, **kwargs)
 
+    def focus_first_error(self) -> None:
+        """After a failed submit, the cursor goes to the first field that needs fixing."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None:
+            self.focus(first)
+
+    def focus(self, name: str) -> None:
+        """Put the cursor in this field when the page loads (`autofocus`, no script): the
+        one that failed, or the one left to fill in."""
+        for field_name, field in self.fields.items():
+            field.widget.attrs.pop("autofocus", None)
+            if field_name == name:
+                field.widget.attrs["autofocus"] = True
+
+
+class OneTimeCodeInput(forms.TextInput):
+    """A code is never written back into the page: a wrong one is typed afresh, a right one
+    is spent."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
 
 class SignInForm(IdpForm):
     email = forms.EmailField(
@@ -39,7 +61,7 @@ class OneTimeCodeForm(IdpForm):
     code = forms.CharField(
         label="6-digit code",
         max_length=8,
-        widget=forms.TextInput(
+        widget=OneTimeCodeInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",

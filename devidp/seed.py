@@ -10,6 +10,7 @@ from django.db import transaction
 from . import conf
 from .models import Client, IdpUser
 
+DEMO_CLIENT_NAME = "Fabrikam Bank"
 DEMO_PASSWORD = "fabrikam-demo"  # noqa: S105 - published demo password
 # (email, sub, name, TOTP secret). The subs match the bank's `seed_demo` customers.
 DEMO_USERS = [
@@ -26,9 +27,8 @@ DEMO_USERS = [
 
 def demo_client_sync() -> Client:
     """Create or update the web app's client from settings (client id, secret, URLs)."""
-    client, _ = Client.objects.get_or_create(
-        client_id=conf.client_id(), defaults={"name": "Fabrikam web app"}
-    )
+    client, _ = Client.objects.get_or_create(client_id=conf.client_id())
+    client.name = DEMO_CLIENT_NAME  # what the sign-in pages call it, as Auth0 names an app
     client.set_client_secret(conf.client_secret())
     client.redirect_uris = "\n".join(conf.redirect_uris())
     client.post_logout_redirect_uris = "\n".join(conf.post_logout_redirect_uris())

@@ -15,6 +15,7 @@ from .. import factors, sso
 from ..flow import PendingNotFound, authorization_respond, pending_get, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
 from ..models import PendingAuthorization
+from ..purpose import failure_message, purpose_of
 from ..ratelimit import client_ip
 from .sign_in import expired
 
@@ -47,16 +48,17 @@ def totp(request: HttpRequest) -> HttpResponse:
     if not user.has_totp:
         return HttpResponseRedirect(step_url("totp_enrol", pending))
     form = OneTimeCodeForm(request.POST or None)
-    error = None
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             factors.totp_verify(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
         except factors.AuthenticationFailed as exc:
-            error = str(exc)
+            form.add_error("code", failure_message(exc))
+            refused = True
         else:
             return _second_factor_passed(request, pending)
-    context = {"form": form, "error": error, "user": user, "tx": pending.key}
-    return render(request, "devidp/totp.html", context, status=400 if error else 200)
+    context = {"form": form, "user": user, "tx": pending.key, "purpose": purpose_of(pending)}
+    return render(request, "devidp/totp.html", context, status=400 if refused else 200)
 
 
 def _qr_svg(uri: str) -> str:
@@ -83,7 +85,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         # A step-up on a recent session skips the password; a new authenticator never does,
         # or whoever finds the session open could bind their own phone to the account.
         return HttpResponseRedirect(step_url("sign_in", pending))
-    error = None
+    refused = False
     if request.method == "POST":
         form = EnrolForm(request.POST)
         try:
@@ -101,19 +103,25 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
                     user=user, secret=secret, code=form.cleaned_data["code"], ip=client_ip(request)
                 )
             except factors.AuthenticationFailed as exc:
-                error = str(exc)
+                form.add_error("code", failure_message(exc))
+                refused = True
             else:
                 return _second_factor_passed(request, pending)
     else:
         secret = factors.totp_new_secret()
         signed = signing.dumps({"user": user.pk, "secret": secret}, salt=ENROL_SALT)
         form = EnrolForm(initial={"signed_secret": signed})
+    uri = factors.totp_provisioning_uri(user=user, secret=secret)
     context = {
         "form": form,
-        "error": error,
         "user": user,
         "tx": pending.key,
-        "qr_svg": _qr_svg(factors.totp_provisioning_uri(user=user, secret=secret)),
+        "purpose": purpose_of(pending),
+        "qr_svg": _qr_svg(uri),
+        # A phone cannot scan its own screen: the otpauth:// link opens the authenticator
+        # app on it, and the key can be copied (static/devidp/copy.js) or typed.
+        "otpauth_uri": uri,
+        "secret": secret,
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
-    return render(request, "devidp/totp_enrol.html", context, status=400 if error else 200)
+    return render(request, "devidp/totp_enrol.html", context, status=400 if refused else 200)

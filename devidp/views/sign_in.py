@@ -12,6 +12,7 @@ from .. import factors, sso
 from ..flow import PendingNotFound, authorization_cancel, authorization_respond, pending_get
 from ..forms import SignInForm, SignUpForm
 from ..models import IdpUser, PendingAuthorization
+from ..purpose import failure_message, purpose_of
 from ..ratelimit import RateLimited, client_ip
 
 
@@ -47,11 +48,14 @@ def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """The password step: "Sign in" for a newcomer, "Confirm it's you" for the person whose
+    session this is (a step-up on an old session, `prompt=login`, `max_age`)."""
     try:
         pending = pending_get(request, request.GET.get("tx", ""))
     except PendingNotFound:
         return expired(request)
-    error = None
+    purpose = purpose_of(pending)
+    refused = False
     if request.method == "POST":
         form = SignInForm(request.POST)
         if form.is_valid():
@@ -62,13 +66,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
             except factors.AuthenticationFailed as exc:
-                error = str(exc)
+                form.add_error("password", failure_message(exc))
+                refused = True
             else:
                 return _signed_in(request, pending, user)
+        form.focus_first_error()
     else:
-        form = SignInForm(initial={"email": pending.params.get("login_hint", "")})
-    context = {"form": form, "error": error, "tx": pending.key}
-    return render(request, "devidp/sign_in.html", context, status=400 if error else 200)
+        known = pending.session.user.email if purpose.returning else ""
+        email = known or pending.params.get("login_hint", "")
+        form = SignInForm(initial={"email": email})
+        if email:
+            form.focus("password")  # who it is is known: what is asked for is the password
+    context = {"form": form, "tx": pending.key, "purpose": purpose}
+    return render(request, "devidp/sign_in.html", context, status=400 if refused else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,7 +102,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             return _too_many_sign_ups(request, pending, exc)
         else:
             return _signed_in(request, pending, user)
-    return render(request, "devidp/sign_up.html", {"form": form, "tx": pending.key})
+    if form.is_bound:
+        form.focus_first_error()
+    context = {"form": form, "tx": pending.key, "purpose": purpose_of(pending)}
+    return render(request, "devidp/sign_up.html", context)
 
 
 def _too_many_sign_ups(
