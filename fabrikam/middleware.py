@@ -1,14 +1,16 @@
-"""The one place the web site turns the bank's errors into pages (the API has its own;
-sign-in errors are `oidc_client.middleware`'s)."""
+"""Site-wide middleware: the one place the web site turns the bank's errors into pages (the
+API has its own; sign-in errors are `oidc_client.middleware`'s), and the demo's host name."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -58,3 +60,34 @@ class WebErrorMiddleware:
         if isinstance(exc, ServiceUnavailable):
             return error_page(request, 503, exc.message)
         return error_page(request, exc.status if exc.status < 500 else 400, exc.message)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class LoopbackHostRedirectMiddleware:
+    """Development only: send 127.0.0.1 (or ::1, or localhost) to the loopback name the site
+    is configured for (SITE_URL), before anything starts.
+
+    Cookies and the IdP's registered redirect URIs belong to one host name: a sign-in begun
+    at 127.0.0.1 when the site is localhost would end on "Redirect URI ... is not supported".
+    Safe methods only (a redirected POST loses its body), never the API (its clients must
+    not be bounced), and only between loopback names, so no other host is ever touched.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        site = urlsplit(getattr(settings, "SITE_URL", "") or "")
+        hostname, _port = split_domain_port(request.get_host())
+        hostname = hostname.strip("[]")
+        if (
+            request.method in ("GET", "HEAD")
+            and not request.path.startswith("/api/")
+            and site.hostname in LOOPBACK_NAMES
+            and hostname in LOOPBACK_NAMES
+            and hostname != site.hostname
+        ):
+            return HttpResponseRedirect(f"{site.scheme}://{site.netloc}{request.get_full_path()}")
+        return self.get_response(request)

@@ -5,6 +5,8 @@ Every variable is listed, with a comment, in `.env.example`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +14,27 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+
+class SetVariables(Mapping[str, str]):
+    """The process environment without its empty variables: `NAME=` means "not set", so a
+    `.env` copied from `.env.example` keeps every default (an empty DATABASE_URL would stop
+    start-up with KeyError 'ENGINE', an empty DEBUG would mean False)."""
+
+    def __getitem__(self, name: str) -> str:
+        value = os.environ[name]
+        if value == "":
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, value in os.environ.items() if value != "")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 env = environ.Env()
+env.ENVIRON = SetVariables()
 # A local `.env` is a convenience for development; real deployments set the environment.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.util import find_spec
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import (
@@ -20,13 +21,29 @@ from .base import (
 DEBUG = env.bool("DEBUG", default=True)
 # Demo-only key: never used in production, where SECRET_KEY has no default.
 SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-secret-key-do-not-use-in-production")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
-# WhiteNoise as in production, so `make serve` (gunicorn serves no static files itself) works
-# without collectstatic: files come straight from the app directories, re-read on change.
+# The address people open (`make demo HOST=... PORT=...` sets it): the demo IdP's issuer and
+# the redirect URIs below follow it, and the loopback names that are not its host redirect
+# to it (fabrikam/middleware.py), since cookies and redirect URIs belong to one host name.
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=list(
+        dict.fromkeys(
+            ["localhost", "127.0.0.1", "[::1]", "testserver", urlsplit(SITE_URL).hostname]
+        )
+    ),
+)
+# WhiteNoise as in production, so `make serve` (gunicorn serves no static files itself) and
+# `make demo` (DEBUG off, to show the site's own error pages) work without collectstatic:
+# files come straight from the app directories, re-read on change.
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "fabrikam.middleware.LoopbackHostRedirectMiddleware",
 )
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
@@ -38,13 +55,13 @@ WHITENOISE_AUTOREFRESH = True
 DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=True) and find_spec("devidp") is not None
 if DEVIDP_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
-DEVIDP_ISSUER = env("DEVIDP_ISSUER", default="http://localhost:8000/idp").rstrip("/")
+DEVIDP_ISSUER = env("DEVIDP_ISSUER", default=f"{SITE_URL}/idp").rstrip("/")
 DEVIDP_CLIENT_ID = env("DEVIDP_CLIENT_ID", default="fabrikam-web")
 # Demo-only secret, published in the README; `devidp_seed` registers the client with it.
 DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET", default="demo-only-fabrikam-web-secret")
-DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=["http://localhost:8000/callback"])
+DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=[f"{SITE_URL}/callback"])
 DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
-    "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=["http://localhost:8000/"]
+    "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=[f"{SITE_URL}/"]
 )
 # The API it issues access tokens for: the same identifier the host's API demands.
 DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(

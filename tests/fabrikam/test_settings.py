@@ -57,3 +57,50 @@ def test_the_generic_names_win_over_auth0s():
     )
     assert (client_id, secret) == ("generic-name", "s3cret")
     assert allowed == {"transfer:funds": ["generic-name"]}
+
+
+EVERY_SETTING = (
+    "import json, fabrikam.settings.dev as s; "
+    "print(json.dumps({k: repr(getattr(s, k)) for k in dir(s) if k.isupper()}))"
+)
+
+
+def settings_with(prelude: str, **env: str) -> dict:
+    """Every dev setting, read in a fresh interpreter after `prelude`, with the variables
+    .env.example names removed from the environment so the defaults show."""
+    example = (settings.BASE_DIR / ".env.example").read_text()
+    named = {line.split("=", 1)[0].lstrip("# ") for line in example.splitlines() if "=" in line}
+    clean = {k: v for k, v in os.environ.items() if k not in named}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
+        [sys.executable, "-c", prelude + EVERY_SETTING],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_env_example_copied_as_it_is_gives_the_same_demo_as_no_env_file():
+    # What copying it to .env does: django-environ's own reader, before the settings load.
+    copied = settings_with("import environ; environ.Env.read_env('.env.example'); ")
+
+    assert copied == settings_with("")
+    assert copied["DEBUG"] == "True" and "'localhost'" in copied["ALLOWED_HOSTS"]
+
+
+def test_an_empty_variable_counts_as_unset():
+    empty = settings_with("", DATABASE_URL="", DEBUG="", ALLOWED_HOSTS="", SECRET_KEY="")
+
+    assert empty == settings_with("")  # not KeyError 'ENGINE', not DEBUG=False
+
+
+def test_the_demo_issuer_and_redirect_uris_follow_site_url():
+    moved = settings_with("", SITE_URL="http://localhost:8200")
+
+    assert moved["DEVIDP_ISSUER"] == "'http://localhost:8200/idp'"
+    assert moved["OIDC_ISSUER"] == "'http://localhost:8200/idp'"
+    assert moved["DEVIDP_REDIRECT_URIS"] == "['http://localhost:8200/callback']"
+    assert moved["DEVIDP_POST_LOGOUT_REDIRECT_URIS"] == "['http://localhost:8200/']"
