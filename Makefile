@@ -4,12 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
+# Where the demo is opened: `make demo PORT=8200` (or HOST=127.0.0.1) moves the embedded
+# IdP's issuer and redirect URIs along with it (SITE_URL, read by fabrikam/settings/dev.py).
 HOST ?= localhost
 PORT ?= 8000
+SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint typecheck format totp clean bench load purge
+.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint typecheck format totp unlock clean bench load purge
+
+# The seed registers the demo client's redirect URIs, so it sees the same SITE_URL.
+seed demo serve: export SITE_URL := $(SITE_URL)
+# The demo shows the site's own 404 and 500 pages (WhiteNoise serves the static files);
+# `make demo DEBUG=true` brings back Django's debug pages.
+demo serve: export DEBUG ?= false
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,9 +39,9 @@ seed: migrate ## Load the demo customers, accounts and history, and the demo IdP
 	@# The demo IdP is optional: skip its seed when the app is not installed.
 	@if $(MANAGE) help --commands | grep -qx devidp_seed; then $(MANAGE) devidp_seed; fi
 
-demo: seed ## Fresh machine to a running demo on http://localhost:8000
+demo: seed ## Fresh machine to a running demo on http://localhost:8000 (PORT=, HOST= to move it)
 	@echo ""
-	@echo "  Fabrikam demo: open http://$(HOST):$(PORT)/"
+	@echo "  Fabrikam demo: open $(SITE_URL)/"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
@@ -43,6 +52,10 @@ totp: ## Print a demo user's current TOTP code: make totp USER=alice@fabrikam.ex
 	@# USER also comes from the shell environment (your login name), so insist on an email.
 	@case "$(USER)" in *@*) ;; *) echo "usage: make totp USER=alice@fabrikam.example"; exit 2;; esac
 	@$(MANAGE) devidp_totp "$(USER)"
+
+unlock: ## Lift a demo user's lock-out after too many wrong codes: make unlock USER=alice@fabrikam.example
+	@case "$(USER)" in *@*) ;; *) echo "usage: make unlock USER=alice@fabrikam.example"; exit 2;; esac
+	@$(MANAGE) devidp_unlock "$(USER)" --ip 127.0.0.1 --ip ::1
 
 test: install browser-deps ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ the page waits, where a single synchronous worker would wait on itself forever."
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -55,3 +56,22 @@ def test_one_threaded_process_serves_a_page_that_calls_its_own_api(one_process, 
     finally:
         context.close()
     assert tab.csp_violations == []
+
+
+def test_the_demo_shows_its_own_404_page_not_django_s_debug_page(one_process, chromium):
+    # The demo runs with DEBUG off (make demo), as this server does: no URL patterns shown.
+    context = chromium.new_context(viewport=VIEWPORT, base_url=one_process)
+    tab = Tab(context.new_page(), "single-process-404")
+    page = tab.page
+    try:
+        response = page.goto("/no/such/page")
+        assert response.status == 404
+        page.get_by_role("heading", name="We could not find that page").wait_for()
+        assert "URLconf" not in page.content()
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # CSS served
+        tab.shot("not-found")
+        page.get_by_role("link", name=re.compile("accounts|start", re.I)).first.click()
+        page.wait_for_url(f"{one_process}/")
+    finally:
+        context.close()
+    assert tab.csp_violations == [] and tab.axe_findings == []
