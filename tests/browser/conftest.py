@@ -1,9 +1,11 @@
 """A real Chromium (Debian's, driven by Playwright) against the whole demo on a live server.
 
 One browser per test session, one fresh context (cookies, storage) per test. Every page is
-watched for Content-Security-Policy violations, so an inline script or style fails a test.
-Screenshots go to test-artifacts/browser/; `make screenshots` also refreshes the few the
-README shows, under docs/screenshots/.
+watched for Content-Security-Policy violations, so an inline script or style fails a test,
+and every page state a journey photographs is checked with axe-core at 1280 and 390 px
+(`tests/browser/axe.py`): a serious or critical violation fails the test too. Screenshots
+go to test-artifacts/browser/ (a `-390` copy at phone width); `make screenshots` also
+refreshes the few the README shows, under docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyotp
 import pytest
 from django.conf import settings as django_settings
 
+from tests.browser import axe
 from tests.journey import DEMO_PASSWORD, TOTP_SECRETS, whole_site
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -29,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1000, "height": 720}
+VIEWPORT = axe.SIZES["1280"]
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "browser"
 README_SHOTS = os.environ.get("FABRIKAM_README_SHOTS")  # set by `make screenshots`
 
@@ -46,9 +49,10 @@ def chromium_missing_reason() -> str | None:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
     try:
+        import axe_playwright_python  # noqa: F401
         import playwright  # noqa: F401
     except ImportError:
-        return "Playwright for Python is not installed (pip install -e '.[dev]')"
+        return "Playwright or axe-playwright-python is not installed (pip install -e '.[dev]')"
     return None
 
 
@@ -84,6 +88,7 @@ class Tab:
         self.name = name
         self.shots = 0
         self.csp_violations: list[str] = []
+        self.axe_findings: list[axe.Finding] = []
         self.used_steps: dict[str, set[int]] = {}
         page.on("console", self._console)
 
@@ -91,8 +96,11 @@ class Tab:
         if "Content Security Policy" in message.text:
             self.csp_violations.append(message.text)
 
-    def shot(self, label: str, *, readme: str | None = None, full_page: bool = False) -> None:
-        """Save a screenshot for this journey; `readme` names the copy the README shows."""
+    def shot(
+        self, label: str, *, readme: str | None = None, full_page: bool = False, phone=False
+    ) -> None:
+        """Save a screenshot of this page state, at 1280 and 390 px, and check it with axe;
+        `readme` names the copy the README shows (`phone`: its 390 px one too)."""
         self.shots += 1
         folder = ARTIFACTS / self.name
         folder.mkdir(parents=True, exist_ok=True)
@@ -100,6 +108,16 @@ class Tab:
         if readme and README_SHOTS:
             Path(README_SHOTS).mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=Path(README_SHOTS) / f"{readme}.png", full_page=full_page)
+        phone_shot = folder / f"{self.shots:02d}-{label}-390.png"
+        self.axe(label, shot_to=phone_shot)
+        if readme and README_SHOTS and phone:
+            shutil.copyfile(phone_shot, Path(README_SHOTS) / f"{readme}-390.png")
+
+    def axe(self, state: str, *, shot_to: Path | None = None) -> None:
+        """Check the page as it is now with axe-core, at both sizes."""
+        self.axe_findings += axe.audit(
+            self.page, test=self.name, state=state, report=ARTIFACTS / "axe.jsonl", shot_to=shot_to
+        )
 
     def totp(self, secret: str) -> str:
         """A code the IdP has not seen yet: it accepts each time step once per user, and
@@ -131,6 +149,7 @@ def tab(chromium, bank, request):
     yield tab
     context.close()
     assert tab.csp_violations == [], "the Content-Security-Policy blocked something"
+    assert [str(f) for f in tab.axe_findings] == [], "axe-core: serious or critical violations"
 
 
 # --- steps every journey shares ------------------------------------------------------------
