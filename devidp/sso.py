@@ -53,9 +53,9 @@ def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple[IdpS
 
     The cookie value changes on every sign-in so a value planted before it (session
     fixation) is worthless afterwards. The same person signing in again in this browser
-    (a step-up's `max_age=0`) keeps the session and its `sid`: clients hold ID tokens that
-    name it, and RP-initiated logout recognises this browser's session by it. Anyone else
-    gets a new session.
+    (a step-up on an old session, `prompt=login`, `max_age`) keeps the session and its
+    `sid`: clients hold ID tokens that name it, and RP-initiated logout recognises this
+    browser's session by it. Anyone else gets a new session.
     """
     if previous is not None and previous.user_id == user.pk:
         raw = secrets.token_urlsafe(32)
