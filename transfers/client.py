@@ -61,7 +61,7 @@ def receipt_names_keep(request: HttpRequest, transfer_id: str, pending: dict[str
     """Remember, for the receipt, the names the customer confirmed: the API's transfer
     carries account numbers only. The last few transfers of this session are kept."""
     names = request.session.get(RECEIPT_NAMES_KEY, {})
-    names[transfer_id] = {"source_name": pending["source_name"], "payee": pending["payee"]}
+    names[transfer_id] = {"source_name": pending.get("source_name", ""), "payee": pending["payee"]}
     request.session[RECEIPT_NAMES_KEY] = dict(list(names.items())[-RECEIPTS_NAMED:])
 
 
