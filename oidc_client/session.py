@@ -56,7 +56,9 @@ def id_claims(request: HttpRequest) -> dict[str, Any]:
 
 def id_claims_update(request: HttpRequest, token: dict[str, Any]) -> None:
     """A step-up passed: the new ID token's amr/acr/auth_time become the session's."""
-    tokens = request.session[TOKENS_KEY]
+    tokens = request.session.get(TOKENS_KEY)
+    if not tokens:  # signed in some other way (e.g. the admin's login): nothing to refresh
+        return
     claims = token["userinfo"]
     tokens["claims"].update({k: claims[k] for k in ("amr", "acr", "auth_time") if k in claims})
     tokens["id_token"] = token.get("id_token", tokens.get("id_token"))

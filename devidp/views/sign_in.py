@@ -73,7 +73,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form.focus_first_error()
     else:
         known = pending.session.user.email if purpose.returning else ""
-        email = known or pending.params.get("login_hint", "")
+        email = pending.params.get("login_hint") or known
         form = SignInForm(initial={"email": email})
         if email:
             form.focus("password")  # who it is is known: what is asked for is the password
