@@ -30,6 +30,13 @@ class IdempotencyConflict(ApplicationError):
     status = 422
 
 
+class ApprovalRequired(ApplicationError):
+    """The transfer needs an approval of exactly this payment (RFC 9396), not only MFA."""
+
+    code = "approval_required"
+    status = 403
+
+
 class ServiceUnavailable(ApplicationError):
     """The resource API cannot be reached right now (the web app's view of it)."""
 

@@ -63,9 +63,18 @@ def id_claims_update(request: HttpRequest, token: dict[str, Any]) -> None:
     request.session.modified = True
 
 
-def elevated_store(request: HttpRequest, scope: str, token: dict[str, Any]) -> None:
+def elevated_store(
+    request: HttpRequest,
+    scope: str,
+    token: dict[str, Any],
+    requested_details: list[dict[str, Any]] | None = None,
+) -> None:
+    """Keep the elevated token for `scope`, with the authorization details it was granted
+    (RFC 9396 §7: the token response says; otherwise what was asked for)."""
     elevated = request.session.get(ELEVATED_KEY, {})
+    details = token.get("authorization_details", requested_details)
     elevated[scope] = {
+        "authorization_details": details if isinstance(details, list) else None,
         "access_token": token["access_token"],
         "expires_at": _expires_at(token),
         "scope": token.get("scope", ""),

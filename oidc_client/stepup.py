@@ -95,11 +95,14 @@ def start(
     *,
     acr_values: str | None = None,
     max_age: int | None = None,
+    authorization_details: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """Send the user to the provider for a second factor, then back to `next_url`.
 
     `acr_values` and `max_age` override the step-up's own, e.g. from an API's RFC 9470
-    challenge."""
+    challenge. `authorization_details` (RFC 9396, pushed with RFC 9126) asks the user to
+    approve exactly that transaction; the provider must support both, or
+    `ApprovalUnsupported` is raised before anything is sent."""
     request.session.setdefault(GUARD_KEY, {})[step_up.key] = time.time()
     request.session.modified = True
     flow = provider.Flow(
@@ -109,6 +112,7 @@ def start(
         max_age=step_up.max_age if max_age is None else max_age,
         acr_values=acr_values or step_up.acr_value(),
         step_up=asdict(step_up),
+        authorization_details=authorization_details,
     )
     # The provider should re-authenticate the person already signed in, not ask who they are.
     hint = {"login_hint": request.user.email} if getattr(request.user, "email", "") else {}
@@ -157,7 +161,7 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
         return refused(request, flow.next_url, "The identity provider did not re-authenticate you.")
 
     if step_up.kind == "api":
-        session.elevated_store(request, step_up.scope, token)
+        session.elevated_store(request, step_up.scope, token, flow.authorization_details)
     else:
         session.id_claims_update(request, token)
     step_up_passed.send(None, request=request, step_up=step_up, claims=claims)
@@ -171,6 +175,10 @@ def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
     straight back to the provider (a choice, not a loop)."""
     if flow.step_up is not None:
         clear_guard(request, StepUp(**flow.step_up))
+    if flow.authorization_details is not None:
+        # Declining one transaction leaves it where it was, unsent.
+        messages.info(request, "You declined the approval, so nothing was sent.")
+        return HttpResponseRedirect(flow.next_url)
     messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
     return HttpResponseRedirect("/")
 

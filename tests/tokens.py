@@ -120,6 +120,9 @@ def api_settings(settings):
     settings.API_TOKEN_LEEWAY = 30
     # The fake issuer offers no introspection (tests/api_auth/test_introspection.py has one).
     settings.API_INTROSPECTION_CLIENT_ID = None
+    # Paying a new payee needs a transaction-bound approval; tests of other rules pay Bob as
+    # a known payee (tests/transfers/test_approvals.py tests the rule itself).
+    settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES = False
     return settings
 
 

@@ -4,14 +4,18 @@ the API with the single-use elevated token."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts import api_client
 from accounts.errors import ApplicationError, StepUpRequired
-from oidc_client.session import elevated_token_take
+from oidc_client.session import elevated_info, elevated_token_take
 from oidc_client.stepup import StepUp
+
+from .services import APPROVAL_TYPE, approval_required
 
 PENDING_KEY = "pending_transfer"
 # Opening the transfer page re-authenticates for `transfer:funds`, with MFA, right now.
@@ -35,15 +39,26 @@ def challenge_params(header: str) -> dict[str, str]:
     return {name: quoted or bare for name, quoted, bare in _CHALLENGE_PARAM.findall(header)}
 
 
-def pending_store(request: HttpRequest, data: dict[str, Any], payee: str) -> None:
+class ApprovalNeeded(ApplicationError):
+    """The API wants this payment approved as exactly this payment (RFC 9396)."""
+
+    status = 403
+
+
+def pending_store(
+    request: HttpRequest, data: dict[str, Any], payee: dict[str, Any], source_name: str
+) -> None:
     request.session[PENDING_KEY] = {
         "source": data["source"],
+        "source_name": source_name,
         "destination": data["destination"],
         "amount": f"{data['amount']:.2f}",
         "memo": data.get("memo", ""),
         "idempotency_key": data["idempotency_key"],
-        "payee": payee,
+        "payee": payee["name"],
+        "known_payee": bool(payee.get("known")),
         "stepped_up": False,
+        "approval_asked": False,
     }
 
 
@@ -55,8 +70,36 @@ def pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def payee_name(request: HttpRequest, number: str) -> str:
-    return api_client.get_json(request, f"payees/{number}")["payee"]["name"]
+def payee_lookup(request: HttpRequest, number: str) -> dict[str, Any]:
+    """{"name": a masked name, "known": paid before} for an open account number."""
+    return api_client.get_json(request, f"payees/{number}")["payee"]
+
+
+def approval_needed(pending: dict[str, Any]) -> bool:
+    """The bank's rule, applied ahead of the API so the customer approves before sending
+    rather than after a refusal (the API applies it again, under its locks)."""
+    return approval_required(amount=Decimal(pending["amount"]), paid_before=pending["known_payee"])
+
+
+def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
+    """What the identity provider shows and the token must carry (RFC 9396)."""
+    return [
+        {
+            "type": APPROVAL_TYPE,
+            "amount": pending["amount"],
+            "currency": settings.CURRENCY,
+            "source": pending["source"],
+            "source_name": pending["source_name"],
+            "destination": pending["destination"],
+            "payee": pending["payee"],
+            "idempotency_key": pending["idempotency_key"],
+        }
+    ]
+
+
+def approval_held(request: HttpRequest, pending: dict[str, Any]) -> bool:
+    held = elevated_info(request, TRANSFER_STEP_UP.scope)
+    return bool(held) and held.get("authorization_details") == approval_details(pending)
 
 
 def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +138,8 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
             "Your verification for this transfer has expired or was already used. "
             "Confirm again to verify and send it."
         )
+    if response.status_code == 403 and body.get("code") == "insufficient_authorization_details":
+        raise ApprovalNeeded(body.get("detail") or "This payment needs your approval.")
     if response.status_code == 403:
         raise TransferNotAuthorized(
             "The identity provider did not grant permission to move money (transfer:funds). "

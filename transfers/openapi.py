@@ -261,10 +261,15 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "payee": {
                 "type": "object",
-                "required": ["number", "name"],
+                "required": ["number", "name", "known"],
                 "properties": {
                     "number": {"type": "string"},
                     "name": {"type": "string", "description": "Masked, e.g. 'Bob O.'"},
+                    "known": {
+                        "type": "boolean",
+                        "description": "The caller has paid this account before; a payment "
+                        "to a new payee must be approved as exactly that payment (RFC 9396).",
+                    },
                 },
             }
         },

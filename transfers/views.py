@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import api_client
 from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired
 from oidc_client import stepup
+from oidc_client.errors import ApprovalUnsupported
 from oidc_client.session import elevated_info
 
 from . import client
-from .client import TRANSFER_STEP_UP, TransferNotAuthorized
+from .client import TRANSFER_STEP_UP, ApprovalNeeded, TransferNotAuthorized
 from .forms import TransferForm
 
 
@@ -27,11 +29,12 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     form = TransferForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         try:
-            payee = client.payee_name(request, form.cleaned_data["destination"])
+            payee = client.payee_lookup(request, form.cleaned_data["destination"])
         except NotFound:
             form.add_error("destination", "No open Fabrikam account has that number.")
         else:
-            client.pending_store(request, form.cleaned_data, payee)
+            source = next(a for a in accounts if a["number"] == form.cleaned_data["source"])
+            client.pending_store(request, form.cleaned_data, payee, source["kind"].title())
             return redirect("transfer-confirm")
     return render(request, "transfers/new.html", {"form": form, "accounts": accounts})
 
@@ -50,10 +53,23 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
             {
                 "pending": pending,
                 "verified": elevated_info(request, TRANSFER_STEP_UP.scope) is not None,
+                "approval_needed": client.approval_needed(pending),
+                "approved": client.approval_held(request, pending),
+                "threshold": settings.TRANSACTION_APPROVAL_THRESHOLD,
             },
         )
+    if client.approval_needed(pending) and not client.approval_held(request, pending):
+        return _approve(request, pending)
     try:
         transfer = client.transfer_submit(request, pending)
+    except ApprovalNeeded:
+        if pending["approval_asked"]:
+            client.pending_clear(request)
+            raise TransferNotAuthorized(
+                "The bank still wanted an approval after you approved, so the transfer was not "
+                "sent. Please start it again."
+            ) from None
+        return _approve(request, pending)
     except StepUpRequired as challenge:
         if pending["stepped_up"]:
             # One automatic step-up per attempt: a second challenge means something is wrong.
@@ -89,6 +105,27 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "The transfer was declined. Nothing was moved.")
     return redirect("transfer-detail", transfer_id=transfer["id"])
+
+
+def _approve(request: HttpRequest, pending: dict) -> HttpResponse:
+    """Ask the identity provider to approve exactly this payment (RFC 9396 via RFC 9126)."""
+    pending["approval_asked"] = True
+    request.session.modified = True
+    try:
+        return stepup.start(
+            request,
+            TRANSFER_STEP_UP,
+            reverse("transfer-confirm"),
+            authorization_details=client.approval_details(pending),
+        )
+    except ApprovalUnsupported:
+        # Never a silent downgrade to a plain step-up: say so, and send nothing.
+        return render(
+            request,
+            "transfers/approval_unsupported.html",
+            {"pending": pending, "threshold": settings.TRANSACTION_APPROVAL_THRESHOLD},
+            status=409,
+        )
 
 
 @login_required

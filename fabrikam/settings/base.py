@@ -183,6 +183,10 @@ CURRENCY = "USD"
 TRANSFER_LIMIT = Decimal(env("TRANSFER_LIMIT", default="10000.00"))
 DAILY_TRANSFER_LIMIT = Decimal(env("DAILY_TRANSFER_LIMIT", default="25000.00"))
 WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
+# A transfer at or above this, or to a payee never paid before, is approved as exactly that
+# payment at the identity provider (RFC 9396 authorization_details pushed with RFC 9126 PAR).
+TRANSACTION_APPROVAL_THRESHOLD = Decimal(env("TRANSACTION_APPROVAL_THRESHOLD", default="1000.00"))
+TRANSACTION_APPROVAL_FOR_NEW_PAYEES = env.bool("TRANSACTION_APPROVAL_FOR_NEW_PAYEES", default=True)
 
 LOGGING = {
     "version": 1,

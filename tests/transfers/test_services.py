@@ -23,6 +23,7 @@ def pay(customer, source, destination, amount, **kwargs) -> Transfer:
         destination_number=destination if isinstance(destination, str) else destination.number,
         amount=amount,
         **kwargs,
+        approved=True,
     )
 
 
