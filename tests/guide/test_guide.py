@@ -26,7 +26,7 @@ def alice(client, web_op):
     return sign_in_with(client, web_op, auth_time=int(time.time()) - 300)
 
 
-def hold_elevated_token(client) -> None:
+def hold_elevated_token(client, authorization_details=None) -> None:
     session = client.session
     session[ELEVATED_KEY] = {
         "transfer:funds": {
@@ -34,6 +34,7 @@ def hold_elevated_token(client) -> None:
             "expires_at": int(time.time()) + 240,
             "scope": "openid transfer:funds",
             "auth_time": int(time.time()) - 20,
+            "authorization_details": authorization_details,
         }
     }
     session.save()
@@ -115,3 +116,21 @@ def test_the_teaching_pages_use_no_inline_script_or_style(alice):
     for url in ("/security", "/how-it-works", "/accounts/"):
         html = alice.get(url).content.decode()
         assert "<script" not in html and "style=" not in html, url
+
+
+def test_the_security_page_decodes_the_one_payment_a_token_approves(alice, web_op):
+    approval = {"type": "fabrikam_transfer", "amount": "2500.00", "payee": "Bob O."}
+    hold_elevated_token(alice, authorization_details=[approval])
+
+    html = alice.get("/security").content.decode()
+
+    assert "Approves exactly" in html
+    assert "fabrikam_transfer" in html and "2500.00" in html and "Bob O." in html
+    assert ELEVATED not in html
+
+
+def test_how_it_works_shows_the_approval_level_for_an_approving_token(alice, web_op):
+    hold_elevated_token(alice, authorization_details=[{"type": "fabrikam_transfer"}])
+    html = alice.get("/how-it-works").content.decode()
+    assert "Approve exactly this payment" in html
+    assert "one exact payment" in html  # where this session stands
