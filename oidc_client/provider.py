@@ -164,7 +164,13 @@ def start(
 def _check_approval_support(document: dict[str, Any], details: list[dict[str, Any]]) -> None:
     """Refuse up front, rather than silently ask for less, when the provider cannot push
     (RFC 9126) or does not know every requested authorization details type (RFC 9396)."""
-    supported = document.get("authorization_details_types_supported") or []
+    # A provider that supports types without listing them in discovery is declared in
+    # OIDC_AUTHORIZATION_DETAILS_TYPES.
+    supported = (
+        setting("OIDC_AUTHORIZATION_DETAILS_TYPES")
+        or document.get("authorization_details_types_supported")
+        or []
+    )
     wanted = {str(entry.get("type")) for entry in details}
     if not document.get("pushed_authorization_request_endpoint") or not wanted <= set(supported):
         raise ApprovalUnsupported(

@@ -143,6 +143,9 @@ OIDC_REDIRECT_URI = env("OIDC_REDIRECT_URI", default=None)
 OIDC_SEND_RESOURCE = env.bool("OIDC_SEND_RESOURCE", default=False)
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_BASE_TEMPLATE = "base.html"
+# RFC 9396 types the provider accepts, when its discovery document does not list them (an
+# Auth0 tenant with Highly Regulated Identity: the types registered on the API).
+OIDC_AUTHORIZATION_DETAILS_TYPES = env.list("OIDC_AUTHORIZATION_DETAILS_TYPES", default=[]) or None
 # An Auth0 tenant (custom domains too) signs out through /v2/logout when RP-initiated logout
 # is not enabled; auto-detected for *.auth0.com issuers.
 OIDC_AUTH0_LOGOUT = True if AUTH0_DOMAIN else None

@@ -132,3 +132,11 @@ def test_a_plain_sign_in_is_pushed_only_when_asked(par, settings):
     settings.OIDC_USE_PAR = True
     assert "request_uri=" in provider.start(request(), flow=plain)["Location"]
     assert len(par.pushed) == 1
+
+
+def test_types_a_provider_does_not_list_can_be_declared(op, par, settings):
+    del op.metadata["authorization_details_types_supported"]
+    op.install()
+    settings.OIDC_AUTHORIZATION_DETAILS_TYPES = ["fabrikam_transfer"]
+    response = provider.start(request(), flow=approval_flow(), scope="openid transfer:funds")
+    assert "request_uri=" in response["Location"]
