@@ -1,8 +1,10 @@
-"""RFC 9396: the fabrikam_transfer type's schema, refused as invalid_authorization_details."""
+"""RFC 9396: the fabrikam_transfer type's schema, refused as invalid_authorization_details
+wherever a request can carry it (pushed, or straight to /authorize)."""
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -12,7 +14,7 @@ from devidp.rar import (
     authorization_details_parse,
 )
 
-from .conftest import TRANSFER_DETAILS, authorization_details
+from .conftest import ISSUER, REDIRECT_URI, TRANSFER_DETAILS, authorization_details, query
 
 
 def digits_of(script_zero: str, ascii_text: str) -> str:
@@ -127,3 +129,43 @@ def test_a_payment_reads_as_the_approval_screen_says_it():
 def test_a_payment_in_another_currency_names_it():
     payment = Payment.from_details([{**TRANSFER_DETAILS, "currency": "CHF", "amount": "12.50"}])
     assert payment.amount == "12.50 CHF"
+
+
+# Over HTTP: at the PAR endpoint (JSON to the client) and at /authorize (back to the client).
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", VIOLATIONS.values(), ids=VIOLATIONS.keys())
+def test_the_par_endpoint_refuses(rp, raw):
+    response = rp.push(authorization_details=raw)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_authorization_details"
+    assert "request_uri" not in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", VIOLATIONS.values(), ids=VIOLATIONS.keys())
+def test_the_authorization_endpoint_refuses(rp, raw):
+    response = rp.browser.post("/idp/authorize", rp.params(authorization_details=raw))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(REDIRECT_URI)
+    params = query(response)
+    assert params["error"] == "invalid_authorization_details"
+    assert (params["state"], params["iss"]) == (rp.state, ISSUER)
+    assert "code" not in params
+
+
+@pytest.mark.django_db
+def test_authorization_details_given_twice_are_refused(rp):
+    body = urlencode(
+        [
+            *rp.params(authorization_details=authorization_details()).items(),
+            ("authorization_details", authorization_details(amount="1.00")),
+        ]
+    )
+    response = rp.browser.post(
+        "/idp/authorize", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert query(response)["error"] == "invalid_request"
