@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import factors, sso
-from ..flow import PendingNotFound, authorization_respond, pending_get, step_url
+from ..flow import PendingNotFound, authorization_respond, pending_signed_in_get, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
 from ..models import PendingAuthorization
+from ..rar import payment_requested
 from ..ratelimit import client_ip
 from .sign_in import expired
 
@@ -29,18 +30,11 @@ def _second_factor_passed(request, pending: PendingAuthorization) -> HttpRespons
     return authorization_respond(request, pending.params, pending)
 
 
-def _pending_with_user(request: HttpRequest) -> PendingAuthorization:
-    pending = pending_get(request, request.GET.get("tx", ""))
-    if pending.session.user is None:
-        raise PendingNotFound
-    return pending
-
-
 @require_http_methods(["GET", "POST"])
 @never_cache
 def totp(request: HttpRequest) -> HttpResponse:
     try:
-        pending = _pending_with_user(request)
+        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
@@ -55,7 +49,13 @@ def totp(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             return _second_factor_passed(request, pending)
-    context = {"form": form, "error": error, "user": user, "tx": pending.key}
+    context = {
+        "form": form,
+        "error": error,
+        "user": user,
+        "tx": pending.key,
+        "payment": payment_requested(pending.params),
+    }
     return render(request, "devidp/totp.html", context, status=400 if error else 200)
 
 
@@ -73,7 +73,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     a user who never enrolled could enrol their own app. Seeded demo users are enrolled.
     """
     try:
-        pending = _pending_with_user(request)
+        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
@@ -109,6 +109,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         "error": error,
         "user": user,
         "tx": pending.key,
+        "payment": payment_requested(pending.params),
         "qr_svg": _qr_svg(factors.totp_provisioning_uri(user=user, secret=secret)),
         "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }

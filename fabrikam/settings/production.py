@@ -52,3 +52,5 @@ if DEVIDP_ENABLED:
     DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
     # No demo default: unset, introspection refuses every caller (a start-up warning says so).
     DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")
+    DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
+    DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)

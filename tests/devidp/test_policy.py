@@ -60,3 +60,26 @@ def test_a_second_factor_given_in_this_request_satisfies_the_policy():
 def test_acr_names_the_mfa_policy_only_when_a_second_factor_was_used():
     assert acr_for(["pwd", "mfa"]) == MFA_POLICY
     assert acr_for(["pwd"]) != MFA_POLICY
+
+
+def test_a_payment_needs_an_approval_and_a_second_factor():
+    outstanding = steps(payment=True)
+    assert outstanding.approval
+    assert outstanding.second_factor
+    assert not outstanding.password  # the SSO session's password stands
+
+
+def test_a_payment_approved_and_confirmed_in_this_request_needs_nothing_more():
+    assert steps(
+        payment=True, approved_in_request=True, second_factor_verified_in_request=True
+    ).nothing
+
+
+def test_an_approval_alone_does_not_confirm_a_payment():
+    outstanding = steps(payment=True, approved_in_request=True)
+    assert not outstanding.approval
+    assert outstanding.second_factor
+
+
+def test_a_request_without_a_payment_needs_no_approval():
+    assert not steps(scope="openid transfer:funds").approval
