@@ -71,6 +71,9 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "LOG_LEVEL": "WARNING",  # one INFO line per request would measure the terminal
         # A load run moves more than a customer's daily limit; limits are not under test.
         "DAILY_TRANSFER_LIMIT": "1000000000.00",
+        # Nor are payment approvals (RFC 9396): plain step-up tokens pay anyone.
+        "TRANSACTION_APPROVAL_FOR_NEW_PAYEES": "false",
+        "TRANSACTION_APPROVAL_THRESHOLD": "1000000000.00",
         **extra,
     }
 
