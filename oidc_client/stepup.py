@@ -53,7 +53,7 @@ class StepUp:
     kind: Literal["api", "web"] = "api"
     scope: str = ""  # api: the scope of the elevated access token, e.g. "transfer:funds"
     acr: str | None = None  # asked for and required; default OIDC_MFA_ACR
-    max_age: int = 0  # sent as max_age: 0 = authenticate now
+    max_age: int | None = 0  # sent as max_age: 0 = authenticate now; None: not sent
     within: int | None = None  # how old the factor may be; default from the settings
     message: str = "Second factor confirmed."
 

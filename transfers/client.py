@@ -4,6 +4,7 @@ the API with the single-use elevated token."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,11 @@ TRANSFER_STEP_UP = StepUp(
     scope="transfer:funds",
     max_age=0,
     message="Second factor confirmed: you can make one transfer.",
+)
+# Approving one payment: the identity provider demands a fresh second factor for the
+# approval itself, so the password is not asked again while its session is alive.
+APPROVAL_STEP_UP = replace(
+    TRANSFER_STEP_UP, max_age=None, message="Payment approved: it can be sent once."
 )
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
 

@@ -17,7 +17,7 @@ from oidc_client.errors import ApprovalUnsupported
 from oidc_client.session import elevated_info
 
 from . import client
-from .client import TRANSFER_STEP_UP, ApprovalNeeded, TransferNotAuthorized
+from .client import APPROVAL_STEP_UP, TRANSFER_STEP_UP, ApprovalNeeded, TransferNotAuthorized
 from .forms import TransferForm
 
 
@@ -114,7 +114,7 @@ def _approve(request: HttpRequest, pending: dict) -> HttpResponse:
     try:
         return stepup.start(
             request,
-            TRANSFER_STEP_UP,
+            APPROVAL_STEP_UP,
             reverse("transfer-confirm"),
             authorization_details=client.approval_details(pending),
         )
