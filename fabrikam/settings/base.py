@@ -80,8 +80,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite serialises writers; a timeout lets concurrent requests wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # SQLite has one writer at a time, so make concurrent requests queue as they would on
+    # PostgreSQL instead of failing with "database is locked":
+    # - IMMEDIATE takes the write lock when a transaction begins. A DEFERRED one that reads
+    #   first and writes later cannot wait for the lock (SQLite refuses at once, to avoid a
+    #   deadlock), which is what select_for_update would have prevented on PostgreSQL.
+    # - the timeout (seconds) is how long a writer waits for that lock;
+    # - WAL lets pages read while a transfer writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default=None)
