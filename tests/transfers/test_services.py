@@ -192,6 +192,9 @@ def test_idempotency_keys_belong_to_one_customer(alice, bob, alice_checking, bob
     assert second.customer == bob
 
 
+# A transaction of its own, as in a request: the service opens its block without a savepoint,
+# so inside the test case's transaction a database error would break that one as well.
+@pytest.mark.django_db(transaction=True)
 def test_a_failure_inside_the_transaction_writes_nothing(
     alice, alice_checking, bob_checking, monkeypatch
 ):
