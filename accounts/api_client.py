@@ -45,8 +45,13 @@ class ApiError(ApplicationError):
         self.response = response
 
 
-def api_url(request: HttpRequest, path: str) -> str:
-    base = settings.API_BASE_URL or request.build_absolute_uri("/api/")
+def api_url(path: str) -> str:
+    """The API's address from configuration: never from the request, whose Host header
+    the visitor writes (it would choose who receives the customer's token)."""
+    base = settings.API_BASE_URL or (settings.SITE_URL and settings.SITE_URL.rstrip("/") + "/api/")
+    if not base:
+        log.error("api.not_configured: set API_BASE_URL or SITE_URL")
+        raise ServiceUnavailable("The bank's API is not configured. Please try again later.")
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
@@ -70,7 +75,7 @@ def call(
     started = time.monotonic()
     try:
         response = _session.request(
-            method, api_url(request, path), headers=headers, timeout=settings.API_TIMEOUT, **kwargs
+            method, api_url(path), headers=headers, timeout=settings.API_TIMEOUT, **kwargs
         )
     except requests.RequestException as exc:
         log.warning("api.unreachable path=%s error=%s", path, type(exc).__name__)

@@ -176,8 +176,12 @@ API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
 API_JWKS_URL = env("API_JWKS_URL", default=None)
 # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).
 API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
-# The bank's web pages reach the resource API here (default: this server's /api/), and
-# wait this many seconds for it before showing a clear error.
+# The site's own origin, e.g. https://bank.example (dev: http://localhost:8000). Links and
+# calls the server makes to itself start here, never at the request's Host header, which
+# whoever sends the request writes (ALLOWED_HOSTS does not even compare ports).
+SITE_URL = env("SITE_URL", default=None)
+# The bank's web pages reach the resource API here (default: SITE_URL + /api/), and wait
+# this many seconds for it before showing a clear error.
 API_BASE_URL = env("API_BASE_URL", default=None)
 API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
 LOGIN_URL = "login"

@@ -1,0 +1,72 @@
+"""Where the web app sends the customer's access token: to the configured API, whatever
+the visitor writes in the Host header."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.journey import Browser
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@contextmanager
+def attacker_listener() -> Iterator[tuple[int, list[dict]]]:
+    """A loopback HTTP server on a free port that records whatever reaches it and answers
+    like the API would, so a leak shows as data, not as a timeout."""
+    received: list[dict] = []
+
+    class Record(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            received.append({"path": self.path, "authorization": self.headers["Authorization"]})
+            body = json.dumps({"accounts": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_host_header_never_chooses_where_the_token_goes(browser: Browser, site, settings):
+    browser.sign_in()
+    # No API_BASE_URL: the default comes from the site's configured origin.
+    settings.API_BASE_URL = None
+    settings.SITE_URL = site
+
+    with attacker_listener() as (port, received):
+        response = browser.get("/", headers={"Host": f"localhost:{port}"})
+
+    assert received == []
+    assert response.status_code == 200
+    assert b"1000000011" in response.content  # Alice's accounts, from the real API
+
+
+def test_without_an_api_address_the_page_says_so_instead_of_guessing(browser: Browser, settings):
+    browser.sign_in()
+    settings.API_BASE_URL = None
+    settings.SITE_URL = None
+
+    with attacker_listener() as (port, received):
+        response = browser.get("/", headers={"Host": f"localhost:{port}"})
+
+    assert received == []
+    assert response.status_code == 503
+    assert b"not configured" in response.content
