@@ -205,9 +205,13 @@ LOGGING = {
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
     },
+    "filters": {"without_query_strings": {"()": "fabrikam.request_log.WithoutQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # fabrikam.request logs every request without its query string; runserver's own line
-    # would repeat it with the query (an authorization code on /callback).
-    "loggers": {"django.server": {"level": "ERROR"}},
+    # fabrikam.request logs every request without its query string, so runserver's own line
+    # only repeats it: ERROR keeps just its 5xx lines, and the filter takes the query string
+    # (an authorization code on /callback) out of those.
+    "loggers": {
+        "django.server": {"level": "ERROR", "filters": ["without_query_strings"]},
+    },
 }
