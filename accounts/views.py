@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from oidc_client.stepup import StepUp, step_up_required
 
+from . import api_answers as answers
 from . import api_client
 from .statement_csv import statement_csv, statement_filename
 
@@ -35,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts")["accounts"]
+    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
     return render(request, "accounts/dashboard.html", {"accounts": accounts})
 
 
@@ -49,7 +50,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     page = request.GET.get("page", "1")
-    history = api_client.get_json(request, f"accounts/{number}/transactions", page=page)
+    history = api_client.get_json(
+        request, f"accounts/{number}/transactions", answers.HISTORY, page=page
+    )
     return render(request, "accounts/history.html", {"history": history, "number": number})
 
 
@@ -61,7 +64,9 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
     """The month's statement from the API; the API itself checks the month and the owner."""
     params = {"month": request.GET["month"]} if request.GET.get("month") else {}
     try:
-        return api_client.get_json(request, f"accounts/{number}/statement", **params)
+        return api_client.get_json(
+            request, f"accounts/{number}/statement", answers.STATEMENT, **params
+        )
     except api_client.ApiError as error:
         if error.field == "month":
             raise _BadMonth from None

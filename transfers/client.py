@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import requests
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import api_client
+from accounts.api_answers import ACCOUNT_NUMBER, MONEY, TIMESTAMP, UUID
 from accounts.errors import ApplicationError, StepUpRequired
 from oidc_client.session import elevated_token_take
 from oidc_client.stepup import StepUp
@@ -22,6 +25,19 @@ TRANSFER_STEP_UP = StepUp(
     message="Second factor confirmed: you can make one transfer.",
 )
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
+# What the pages read from the API's transfers and payees (see accounts/api_answers.py).
+TRANSFER = {
+    "id": UUID,
+    "status": str,
+    "decline_message": (str, None),
+    "source": str,
+    "destination": str,
+    "amount": MONEY,
+    "memo": str,
+    "created_at": TIMESTAMP,
+}
+TRANSFER_ANSWER = {"transfer": TRANSFER}
+PAYEE_ANSWER = {"payee": {"number": ACCOUNT_NUMBER, "name": str}}
 
 
 class TransferNotAuthorized(ApplicationError):
@@ -56,14 +72,16 @@ def pending_clear(request: HttpRequest) -> None:
 
 
 def payee_name(request: HttpRequest, number: str) -> str:
-    return api_client.get_json(request, f"payees/{number}")["payee"]["name"]
+    return api_client.get_json(request, f"payees/{number}", PAYEE_ANSWER)["payee"]["name"]
 
 
+@sensitive_variables("token")
 def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, Any]:
     """Send the pending transfer; return the API's transfer (completed or declined).
 
-    Raises StepUpRequired when a (new) second factor is needed first, and
-    TransferNotAuthorized when the API refused the token outright.
+    Raises StepUpRequired when a (new) second factor is needed first,
+    TransferNotAuthorized when the API refused the token outright, and UnexpectedAnswer
+    when the answer is none of the API's (then nobody knows yet whether money moved).
     """
     token = elevated_token_take(request, TRANSFER_STEP_UP.scope)
     if token is None:
@@ -79,9 +97,10 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
         json={k: pending[k] for k in ("source", "destination", "amount", "memo")},
         headers={"Idempotency-Key": pending["idempotency_key"]},
     )
-    body = response.json() if response.content else {}
-    if response.status_code in (200, 201) or (response.status_code == 422 and "transfer" in body):
-        return body["transfer"]
+    if response.status_code in (200, 201) or (
+        response.status_code == 422 and _is_decline(response)
+    ):
+        return api_client.answer(response, TRANSFER_ANSWER, path="transfers")["transfer"]
     if response.status_code == 401:
         challenge = challenge_params(response.headers.get("WWW-Authenticate", ""))
         if challenge.get("error") == "insufficient_user_authentication":
@@ -101,3 +120,12 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
             "Nothing was sent."
         )
     raise api_client.ApiError(response)
+
+
+def _is_decline(response: requests.Response) -> bool:
+    """A declined transfer is a 422 that carries the transfer; other 422s are refusals."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "transfer" in body

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import api_answers as answers
 from accounts import api_client
-from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired
+from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired, UnexpectedAnswer
 from oidc_client import stepup
 from oidc_client.session import elevated_info
 
@@ -23,7 +24,7 @@ from .forms import TransferForm
 @stepup.step_up_required(TRANSFER_STEP_UP)
 @require_http_methods(["GET", "POST"])
 def transfer_new(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts")["accounts"]
+    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
     form = TransferForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,13 +75,18 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     except TransferNotAuthorized as refusal:
         messages.error(request, refusal.message)
         return redirect("transfer-confirm")
-    except ServiceUnavailable:
-        # The request may have reached the bank before the answer was lost. The pending
-        # transfer keeps its Idempotency-Key, so confirming again can only repeat the answer.
+    except ServiceUnavailable as failure:
+        # The request may have reached the bank before the answer was lost (or garbled). The
+        # pending transfer keeps its Idempotency-Key, so confirming again can only repeat
+        # the answer.
+        if isinstance(failure, UnexpectedAnswer):
+            what = "could not read the bank's answer"
+        else:
+            what = "did not hear back from the bank"
         messages.error(
             request,
-            "We did not hear back from the bank, so we cannot tell yet whether the transfer "
-            "went through. Confirm again to find out: it can never be sent twice.",
+            f"We {what}, so we cannot tell yet whether the transfer went through. "
+            "Confirm again to find out: it can never be sent twice.",
         )
         return redirect("transfer-confirm")
     client.pending_clear(request)
@@ -94,5 +100,7 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
-    transfer = api_client.get_json(request, f"transfers/{transfer_id}")["transfer"]
+    transfer = api_client.get_json(request, f"transfers/{transfer_id}", client.TRANSFER_ANSWER)[
+        "transfer"
+    ]
     return render(request, "transfers/receipt.html", {"transfer": transfer})

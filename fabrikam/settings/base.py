@@ -195,6 +195,9 @@ TRANSFER_LIMIT = Decimal(env("TRANSFER_LIMIT", default="10000.00"))
 DAILY_TRANSFER_LIMIT = Decimal(env("DAILY_TRANSFER_LIMIT", default="25000.00"))
 WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
 
+# Variables marked @sensitive_variables (tokens) stay hidden on DEBUG's error page too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fabrikam.debug.AlwaysSafeExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

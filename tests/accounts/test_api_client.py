@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from accounts import api_client
 from tests.journey import Browser
+from tests.web_api import UNEXPECTED, Answers, secrets_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @contextmanager
@@ -45,6 +47,7 @@ def attacker_listener() -> Iterator[tuple[int, list[dict]]]:
         server.server_close()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_host_header_never_chooses_where_the_token_goes(browser: Browser, site, settings):
     browser.sign_in()
     # No API_BASE_URL: the default comes from the site's configured origin.
@@ -59,6 +62,7 @@ def test_the_host_header_never_chooses_where_the_token_goes(browser: Browser, si
     assert b"1000000011" in response.content  # Alice's accounts, from the real API
 
 
+@pytest.mark.django_db(transaction=True)
 def test_without_an_api_address_the_page_says_so_instead_of_guessing(browser: Browser, settings):
     browser.sign_in()
     settings.API_BASE_URL = None
@@ -70,3 +74,33 @@ def test_without_an_api_address_the_page_says_so_instead_of_guessing(browser: Br
     assert received == []
     assert response.status_code == 503
     assert b"not configured" in response.content
+
+
+# --- answers the web app did not expect --------------------------------------------------------
+
+PAGES = [
+    "/",
+    "/accounts/",
+    "/accounts/1000000011/",
+    "/accounts/1000000011/statements",
+    "/accounts/1000000011/statements.csv",
+    "/transfers/new",
+    "/transfers/6f1f7a4e-9f0e-4c43-a7a4-3f7c8b2f0a11",
+    "/security",
+]
+
+
+@pytest.mark.parametrize("answer", UNEXPECTED.values(), ids=UNEXPECTED.keys())
+@pytest.mark.parametrize("page", PAGES)
+def test_an_unexpected_answer_is_a_clear_page_without_a_token(
+    alice_on_debug, monkeypatch, page, answer
+):
+    monkeypatch.setattr(api_client, "_session", Answers(*answer))
+
+    response = alice_on_debug.get(page)
+
+    html = response.content.decode()
+    assert response.status_code in (400, 404, 503), html[:300]
+    assert "Fabrikam" in html and "Traceback" not in html
+    for secret in secrets_in(alice_on_debug):
+        assert secret not in html
