@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -14,33 +14,22 @@ from accounts.errors import ApplicationError, IdempotencyConflict, TransferInval
 from accounts.ledger import money_post
 from accounts.models import Account, Customer
 
+from .amounts import AmountInvalid, amount_parse
 from .models import Transfer
 
-MAX_AMOUNT = Decimal("999999999999.99")  # what the ledger's columns can hold
 MEMO_MAX_LENGTH = 140
 Decline = Transfer.DeclineReason
 
 
 def parse_amount(value: object) -> Decimal:
-    """A positive amount with at most two decimal places, or `TransferInvalid`.
-
-    Floats are refused: 0.1 + 0.2 is not money.
-    """
+    """A positive amount with at most two decimal places (see `amounts`), or
+    `TransferInvalid`. Floats are refused: 0.1 + 0.2 is not money."""
     if isinstance(value, float | bool):
         raise TransferInvalid('Send the amount as a decimal string, e.g. "12.50".', field="amount")
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount") from None
-    if not amount.is_finite():
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount")
-    if amount <= 0:
-        raise TransferInvalid("The amount must be more than zero.", field="amount")
-    if amount.as_tuple().exponent < -2:
-        raise TransferInvalid("Use at most two decimal places.", field="amount")
-    if amount > MAX_AMOUNT:
-        raise TransferInvalid("That amount is too large.", field="amount")
-    return amount.quantize(Decimal("0.01"))
+        return amount_parse(str(value))
+    except AmountInvalid as error:
+        raise TransferInvalid(str(error), field="amount") from None
 
 
 def _spent_today(customer: Customer) -> Decimal:

@@ -209,6 +209,19 @@ def test_body_errors_name_the_field(
     assert not SpentToken.objects.exists()
 
 
+@pytest.mark.parametrize("amount", ["1_000", "\uff11\uff10", "\u0661\u0660", "1e3", "\u066b5"])
+def test_an_amount_a_person_would_read_differently_is_refused(
+    client, transfer_token, payment, alice_checking, amount
+):
+    response = post(client, transfer_token(), {**payment, "amount": amount})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "amount"
+    assert "such as 12.50" in response.json()["detail"]
+    assert balance(alice_checking) == Decimal("1000.00")
+    assert not SpentToken.objects.exists()
+
+
 def test_a_json_number_amount_is_read_as_a_decimal(client, transfer_token, payment, bob_checking):
     response = post(client, transfer_token(), {**payment, "amount": 0.1})
     assert response.status_code == 201
