@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +17,7 @@ from oidc_client.stepup import StepUp, step_up_required
 
 from . import api_answers as answers
 from . import api_client
+from .errors import NotFound
 from .statement_csv import statement_csv, statement_filename
 
 # The web-only step-up: the session's ID token must show a second factor from the last
@@ -33,7 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+# never_cache on every page that shows money: it must not outlive the session in the
+# browser's cache (or a shared one), where the next person at the machine could open it.
 @login_required
+@never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
@@ -41,12 +47,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
     return dashboard(request)
 
 
 @login_required
+@never_cache
 @require_GET
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     page = request.GET.get("page", "1")
@@ -73,8 +81,23 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
         raise
 
 
-# never_cache, because a statement must not outlive the session in the browser's cache.
+def own_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """404 for an account that is not the customer's, before the step-up below it: a
+    second factor asked for only to answer "not found" is the customer's time wasted.
+    One API call; the API still checks the owner of what it returns."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, number: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
+        if number not in {account["number"] for account in accounts}:
+            raise NotFound("No such account.")
+        return view(request, number, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
+@own_account_required
 @step_up_required(STATEMENTS_STEP_UP)
 @never_cache
 @require_GET

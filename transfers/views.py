@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import api_answers as answers
@@ -20,8 +21,10 @@ from .client import TRANSFER_STEP_UP, TransferNotAuthorized
 from .forms import TransferForm
 
 
+# never_cache on each page: balances, payees and receipts must not stay in a cache.
 @login_required
 @stepup.step_up_required(TRANSFER_STEP_UP)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def transfer_new(request: HttpRequest) -> HttpResponse:
     accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
@@ -38,6 +41,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def transfer_confirm(request: HttpRequest) -> HttpResponse:
     pending = client.pending_get(request)
@@ -98,6 +102,7 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
     transfer = api_client.get_json(request, f"transfers/{transfer_id}", client.TRANSFER_ANSWER)[
