@@ -53,7 +53,22 @@ def _decline_reason(
         return Decline.DAILY_LIMIT_EXCEEDED
     if source.kind != Account.Kind.CLEARING and source.balance < amount:
         return Decline.INSUFFICIENT_FUNDS
+    if destination.customer_id != customer.pk and not _keeps_welcome_money(customer, amount):
+        return Decline.WELCOME_MONEY
     return ""
+
+
+def _keeps_welcome_money(customer: Customer, amount: Decimal) -> bool:
+    """Whether the customer still holds their welcome deposit after sending `amount` to
+    someone else: only what they hold beyond it (money received, deposits) may leave.
+
+    Read under the customer's lock, which every transfer of theirs takes; money arriving
+    meanwhile can only make the total larger, so a stale read only errs on refusing.
+    """
+    if customer.welcome_deposit <= 0:
+        return True
+    held = Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"]
+    return (held or Decimal("0.00")) - amount >= customer.welcome_deposit
 
 
 def transfer_create(

@@ -193,7 +193,10 @@ AUTH0_AUDIENCE = API_AUDIENCE
 CURRENCY = "USD"
 TRANSFER_LIMIT = Decimal(env("TRANSFER_LIMIT", default="10000.00"))
 DAILY_TRANSFER_LIMIT = Decimal(env("DAILY_TRANSFER_LIMIT", default="25000.00"))
+# Every new customer's gift, which stays in their own accounts (README, "Welcome money"),
+# and how many new customers an hour receive it.
 WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
+WELCOME_DEPOSITS_PER_HOUR = env.int("WELCOME_DEPOSITS_PER_HOUR", default=100)
 
 # Variables marked @sensitive_variables (tokens) stay hidden on DEBUG's error page too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fabrikam.debug.AlwaysSafeExceptionReporterFilter"
