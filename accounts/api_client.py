@@ -21,6 +21,7 @@ from oidc_client.session import sign_in_access_token, sign_in_tokens
 
 from .api_answers import Shape, matches
 from .errors import ApplicationError, NotFound, ServiceUnavailable, UnexpectedAnswer
+from .throttle import client_address
 
 log = logging.getLogger("accounts.api_client")
 
@@ -83,7 +84,13 @@ def call(
     unless the token is brand new, which would loop forever on a misconfigured API.
     """
     bearer = token or sign_in_access_token(request)
-    headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {bearer}",
+        "Accept": "application/json",
+        # The API counts some calls per client address; its client here is this server,
+        # so name the browser it serves (the API believes it from TRUSTED_PROXIES only).
+        "X-Forwarded-For": client_address(request),
+    }
     headers.update(kwargs.pop("headers", {}))
     started = time.monotonic()
     try:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
+from accounts.throttle import rate_limited
 from api_auth.decorators import recent_mfa_required, token_required
 from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
 from api_auth.single_use import single_use
@@ -77,6 +78,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
+@rate_limited("PAYEE_LOOKUPS")
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     account = payee_lookup(number=number)
     if account is None:

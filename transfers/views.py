@@ -34,6 +34,10 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             payee = client.payee_name(request, form.cleaned_data["destination"])
         except NotFound:
             form.add_error("destination", "No open Fabrikam account has that number.")
+        except api_client.ApiError as refusal:
+            if refusal.status != 429:
+                raise
+            form.add_error("destination", refusal.message)  # too many lookups: when to retry
         else:
             client.pending_store(request, form.cleaned_data, payee)
             return redirect("transfer-confirm")

@@ -189,6 +189,17 @@ LOGIN_URL = "login"
 MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 AUTH0_AUDIENCE = API_AUDIENCE
 
+# Payee lookups (/api/payees/<number>) answer who owns an account number, masked: enough
+# to check a payee, too few to harvest names. Per customer and per client address, in
+# each window of PAYEE_LOOKUPS_WINDOW seconds.
+PAYEE_LOOKUPS_PER_CUSTOMER = env.int("PAYEE_LOOKUPS_PER_CUSTOMER", default=20)
+PAYEE_LOOKUPS_PER_ADDRESS = env.int("PAYEE_LOOKUPS_PER_ADDRESS", default=60)
+PAYEE_LOOKUPS_WINDOW = env.int("PAYEE_LOOKUPS_WINDOW", default=600)
+# Peers whose X-Forwarded-For names the real client (addresses or networks, or *): a
+# reverse proxy in front of the site, and the web app when it calls the API. Loopback by
+# default, where `make demo` calls its own API.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"
 TRANSFER_LIMIT = Decimal(env("TRANSFER_LIMIT", default="10000.00"))
