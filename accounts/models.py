@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +23,11 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.sub
+
+
+# How an account number is written: ASCII digits. Anything else names no account, and is
+# refused before it reaches a query (PostgreSQL rejects a NUL in text with an error).
+ACCOUNT_NUMBER = re.compile(r"[0-9]{1,20}")
 
 
 class Account(models.Model):

@@ -59,7 +59,7 @@ class TransferForm(forms.Form):
 
     def clean_destination(self) -> str:
         destination = self.cleaned_data["destination"].replace(" ", "").replace("-", "")
-        if not destination.isdigit():
+        if not (destination.isascii() and destination.isdigit()):
             raise forms.ValidationError("Enter the account number using digits only.")
         return destination
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, time
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from accounts.errors import ApplicationError, IdempotencyConflict, TransferInvalid
 from accounts.ledger import money_post
-from accounts.models import Account, Customer
+from accounts.models import ACCOUNT_NUMBER, Account, Customer
 
 from .amounts import AmountInvalid, amount_parse
 from .models import Transfer
@@ -93,6 +94,12 @@ def transfer_create(
     source_number, destination_number = source_number.strip(), destination_number.strip()
     if len(memo) > MEMO_MAX_LENGTH:
         raise TransferInvalid(f"Keep the memo under {MEMO_MAX_LENGTH} characters.", field="memo")
+    if any(unicodedata.category(character) == "Cc" for character in memo):
+        raise TransferInvalid("The memo cannot contain control characters.", field="memo")
+    if not ACCOUNT_NUMBER.fullmatch(source_number):
+        raise TransferInvalid("That is not one of your accounts.", field="source")
+    if not ACCOUNT_NUMBER.fullmatch(destination_number):
+        raise TransferInvalid("Write the payee's account number in digits.", field="destination")
     if source_number == destination_number:
         raise TransferInvalid("Choose two different accounts.", field="destination")
     outcome = _transfer_write(

@@ -45,3 +45,17 @@ def test_it_refuses_what_a_person_would_read_differently(amount):
 
     assert not bound.is_valid()
     assert "amount" in bound.errors
+
+
+@pytest.mark.parametrize("destination", ["\u0661\u0660\u0660\u0660", "1000000021\x00", "abc"])
+def test_it_refuses_a_payee_number_that_is_not_ascii_digits(destination):
+    data = {
+        "source": "1000000011",
+        "destination": destination,
+        "amount": "1.00",
+        "idempotency_key": "form-key-0001",
+    }
+    bound = TransferForm(data, accounts=ACCOUNTS)
+
+    assert not bound.is_valid()
+    assert "destination" in bound.errors
