@@ -34,10 +34,10 @@ demo: seed ## Fresh machine to a running demo on http://localhost:8000
 	@echo ""
 	@echo "  Fabrikam demo: open http://$(HOST):$(PORT)/"
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 serve: seed ## The demo under gunicorn with threads, as the services run in production
-	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
 totp: ## Print a demo user's current TOTP code: make totp USER=alice@fabrikam.example
 	@# USER also comes from the shell environment (your login name), so insist on an email.

@@ -44,6 +44,14 @@ class ServiceUnavailable(ApplicationError):
     status = 503
 
 
+class UnexpectedAnswer(ServiceUnavailable):
+    """The API answered, but not as it promises (not JSON, a field missing or of the wrong
+    type, a status it never sends): a bug or something in the way, such as a proxy's page.
+    The web app stops there with a clear page rather than guess."""
+
+    code = "unexpected_answer"
+
+
 class StepUpRequired(ApplicationError):
     """The API wants a fresher or stronger authentication (an RFC 9470 challenge)."""
 

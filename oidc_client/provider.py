@@ -22,6 +22,7 @@ from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_variables
 from joserfc.errors import JoseError
 
 from .conf import setting
@@ -216,6 +217,9 @@ def pending_flow(request: HttpRequest) -> Flow | None:
     return Flow(**data) if data else None
 
 
+# Everything from here down (Authlib's frames too) holds the code, the PKCE verifier, the
+# client secret or the tokens: an error report shows none of it.
+@sensitive_variables()
 def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     """Check the authorization response, redeem the code and validate the ID token.
 
@@ -265,6 +269,7 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     return flow, token
 
 
+@sensitive_variables("id_token", "params")
 def logout_url(request: HttpRequest, id_token: str | None) -> str:
     """Where to send the browser so the provider ends its session too."""
     home = request.build_absolute_uri("/")

@@ -33,6 +33,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_variables
 
 from . import provider, session
 from .claims import authenticated_within, has_mfa
@@ -129,6 +130,7 @@ def clear_guard(request: HttpRequest, step_up: StepUp) -> None:
         request.session.modified = True
 
 
+@sensitive_variables("token")
 def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -> HttpResponse:
     """The callback of a step-up: the same person, a second factor, just now."""
     claims = token["userinfo"]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, ApprovalRequired, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
+from accounts.throttle import rate_limited
 from api_auth.authorization_details import details_check
 from api_auth.decorators import recent_mfa_required, token_required
 from api_auth.introspection import introspected
@@ -92,6 +93,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
+@rate_limited("PAYEE_LOOKUPS")
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     account = payee_lookup(number=number)
     if account is None:

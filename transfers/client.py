@@ -8,10 +8,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import api_client
+from accounts.api_answers import ACCOUNT_NUMBER, MONEY, TIMESTAMP, UUID
 from accounts.errors import ApplicationError, StepUpRequired
 from oidc_client.session import elevated_info, elevated_token_take
 from oidc_client.stepup import StepUp
@@ -32,6 +35,19 @@ APPROVAL_STEP_UP = replace(
     TRANSFER_STEP_UP, max_age=None, message="Payment approved: it can be sent once."
 )
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
+# What the pages read from the API's transfers and payees (see accounts/api_answers.py).
+TRANSFER = {
+    "id": UUID,
+    "status": str,
+    "decline_message": (str, None),
+    "source": str,
+    "destination": str,
+    "amount": MONEY,
+    "memo": str,
+    "created_at": TIMESTAMP,
+}
+TRANSFER_ANSWER = {"transfer": TRANSFER}
+PAYEE_ANSWER = {"payee": {"number": ACCOUNT_NUMBER, "name": str, "known": bool}}
 
 
 class TransferNotAuthorized(ApplicationError):
@@ -78,13 +94,14 @@ def pending_clear(request: HttpRequest) -> None:
 
 def payee_lookup(request: HttpRequest, number: str) -> dict[str, Any]:
     """{"name": a masked name, "known": paid before} for an open account number."""
-    return api_client.get_json(request, f"payees/{number}")["payee"]
+    return api_client.get_json(request, f"payees/{number}", PAYEE_ANSWER)["payee"]
 
 
 def approval_needed(pending: dict[str, Any]) -> bool:
     """The bank's rule, applied ahead of the API so the customer approves before sending
     rather than after a refusal (the API applies it again, under its locks)."""
-    return approval_required(amount=Decimal(pending["amount"]), paid_before=pending["known_payee"])
+    known = bool(pending.get("known_payee"))  # a pending transfer from before this rule: no
+    return approval_required(amount=Decimal(pending["amount"]), paid_before=known)
 
 
 def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
@@ -95,7 +112,7 @@ def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
             "amount": pending["amount"],
             "currency": settings.CURRENCY,
             "source": pending["source"],
-            "source_name": pending["source_name"],
+            "source_name": pending.get("source_name", ""),
             "destination": pending["destination"],
             "payee": pending["payee"],
             "idempotency_key": pending["idempotency_key"],
@@ -108,11 +125,13 @@ def approval_held(request: HttpRequest, pending: dict[str, Any]) -> bool:
     return bool(held) and held.get("authorization_details") == approval_details(pending)
 
 
+@sensitive_variables("token")
 def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, Any]:
     """Send the pending transfer; return the API's transfer (completed or declined).
 
-    Raises StepUpRequired when a (new) second factor is needed first, and
-    TransferNotAuthorized when the API refused the token outright.
+    Raises StepUpRequired when a (new) second factor is needed first,
+    TransferNotAuthorized when the API refused the token outright, and UnexpectedAnswer
+    when the answer is none of the API's (then nobody knows yet whether money moved).
     """
     token = elevated_token_take(request, TRANSFER_STEP_UP.scope)
     if token is None:
@@ -128,9 +147,10 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
         json={k: pending[k] for k in ("source", "destination", "amount", "memo")},
         headers={"Idempotency-Key": pending["idempotency_key"]},
     )
-    body = response.json() if response.content else {}
-    if response.status_code in (200, 201) or (response.status_code == 422 and "transfer" in body):
-        return body["transfer"]
+    if response.status_code in (200, 201) or (
+        response.status_code == 422 and _is_decline(response)
+    ):
+        return api_client.answer(response, TRANSFER_ANSWER, path="transfers")["transfer"]
     if response.status_code == 401:
         challenge = challenge_params(response.headers.get("WWW-Authenticate", ""))
         if challenge.get("error") == "insufficient_user_authentication":
@@ -144,11 +164,22 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
             "Your verification for this transfer has expired or was already used. "
             "Confirm again to verify and send it."
         )
-    if response.status_code == 403 and body.get("code") == "insufficient_authorization_details":
-        raise ApprovalNeeded(body.get("detail") or "This payment needs your approval.")
+    if response.status_code == 403 and "insufficient_authorization_details" in response.headers.get(
+        "WWW-Authenticate", ""
+    ):
+        raise ApprovalNeeded("This payment needs your approval at the identity provider.")
     if response.status_code == 403:
         raise TransferNotAuthorized(
             "The identity provider did not grant permission to move money (transfer:funds). "
             "Nothing was sent."
         )
     raise api_client.ApiError(response)
+
+
+def _is_decline(response: requests.Response) -> bool:
+    """A declined transfer is a 422 that carries the transfer; other 422s are refusals."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "transfer" in body

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -13,36 +14,25 @@ from django.utils import timezone
 
 from accounts.errors import ApplicationError, ApprovalRequired, IdempotencyConflict, TransferInvalid
 from accounts.ledger import money_post
-from accounts.models import Account, Customer
+from accounts.models import ACCOUNT_NUMBER, Account, Customer
 
+from .amounts import AmountInvalid, amount_parse
 from .models import Transfer
 
-MAX_AMOUNT = Decimal("999999999999.99")  # what the ledger's columns can hold
 MEMO_MAX_LENGTH = 140
 APPROVAL_TYPE = "fabrikam_transfer"  # the RFC 9396 authorization_details type of a transfer
 Decline = Transfer.DeclineReason
 
 
 def parse_amount(value: object) -> Decimal:
-    """A positive amount with at most two decimal places, or `TransferInvalid`.
-
-    Floats are refused: 0.1 + 0.2 is not money.
-    """
+    """A positive amount with at most two decimal places (see `amounts`), or
+    `TransferInvalid`. Floats are refused: 0.1 + 0.2 is not money."""
     if isinstance(value, float | bool):
         raise TransferInvalid('Send the amount as a decimal string, e.g. "12.50".', field="amount")
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount") from None
-    if not amount.is_finite():
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount")
-    if amount <= 0:
-        raise TransferInvalid("The amount must be more than zero.", field="amount")
-    if amount.as_tuple().exponent < -2:
-        raise TransferInvalid("Use at most two decimal places.", field="amount")
-    if amount > MAX_AMOUNT:
-        raise TransferInvalid("That amount is too large.", field="amount")
-    return amount.quantize(Decimal("0.01"))
+        return amount_parse(str(value))
+    except AmountInvalid as error:
+        raise TransferInvalid(str(error), field="amount") from None
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,11 @@ def approval_required(*, amount: Decimal, paid_before: bool) -> bool:
 
 
 def _decline_reason(
-    source: Account, destination: Account | None, amount: Decimal, history: History | None
+    customer: Customer,
+    source: Account,
+    destination: Account | None,
+    amount: Decimal,
+    history: History | None,
 ) -> str:
     if destination is None:
         return Decline.UNKNOWN_PAYEE
@@ -87,7 +81,22 @@ def _decline_reason(
         return Decline.DAILY_LIMIT_EXCEEDED
     if source.kind != Account.Kind.CLEARING and source.balance < amount:
         return Decline.INSUFFICIENT_FUNDS
+    if destination.customer_id != customer.pk and not _keeps_welcome_money(customer, amount):
+        return Decline.WELCOME_MONEY
     return ""
+
+
+def _keeps_welcome_money(customer: Customer, amount: Decimal) -> bool:
+    """Whether the customer still holds their welcome deposit after sending `amount` to
+    someone else: only what they hold beyond it (money received, deposits) may leave.
+
+    Read under the customer's lock, which every transfer of theirs takes; money arriving
+    meanwhile can only make the total larger, so a stale read only errs on refusing.
+    """
+    if customer.welcome_deposit <= 0:
+        return True
+    held = Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"]
+    return (held or Decimal("0.00")) - amount >= customer.welcome_deposit
 
 
 def transfer_create(
@@ -116,6 +125,12 @@ def transfer_create(
     source_number, destination_number = source_number.strip(), destination_number.strip()
     if len(memo) > MEMO_MAX_LENGTH:
         raise TransferInvalid(f"Keep the memo under {MEMO_MAX_LENGTH} characters.", field="memo")
+    if any(unicodedata.category(character) == "Cc" for character in memo):
+        raise TransferInvalid("The memo cannot contain control characters.", field="memo")
+    if not ACCOUNT_NUMBER.fullmatch(source_number):
+        raise TransferInvalid("That is not one of your accounts.", field="source")
+    if not ACCOUNT_NUMBER.fullmatch(destination_number):
+        raise TransferInvalid("Write the payee's account number in digits.", field="destination")
     if source_number == destination_number:
         raise TransferInvalid("Choose two different accounts.", field="destination")
     outcome = _transfer_write(
@@ -187,7 +202,7 @@ def _transfer_write(
             "identity provider.",
             code="approval_required",
         )
-    reason = _decline_reason(source, destination, amount, history)
+    reason = _decline_reason(customer, source, destination, amount, history)
     transfer = Transfer.objects.create(
         customer=customer,
         source=source,

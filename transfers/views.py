@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import api_answers as answers
 from accounts import api_client
-from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired
+from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired, UnexpectedAnswer
 from oidc_client import stepup
 from oidc_client.errors import ApprovalUnsupported
 from oidc_client.session import elevated_info
@@ -21,17 +23,23 @@ from .client import APPROVAL_STEP_UP, TRANSFER_STEP_UP, ApprovalNeeded, Transfer
 from .forms import TransferForm
 
 
+# never_cache on each page: balances, payees and receipts must not stay in a cache.
 @login_required
 @stepup.step_up_required(TRANSFER_STEP_UP)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def transfer_new(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts")["accounts"]
+    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
     form = TransferForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         try:
             payee = client.payee_lookup(request, form.cleaned_data["destination"])
         except NotFound:
             form.add_error("destination", "No open Fabrikam account has that number.")
+        except api_client.ApiError as refusal:
+            if refusal.status != 429:
+                raise
+            form.add_error("destination", refusal.message)  # too many lookups: when to retry
         else:
             source = next(a for a in accounts if a["number"] == form.cleaned_data["source"])
             client.pending_store(request, form.cleaned_data, payee, source["kind"].title())
@@ -40,6 +48,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def transfer_confirm(request: HttpRequest) -> HttpResponse:
     pending = client.pending_get(request)
@@ -63,7 +72,7 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     try:
         transfer = client.transfer_submit(request, pending)
     except ApprovalNeeded:
-        if pending["approval_asked"]:
+        if pending.get("approval_asked"):
             client.pending_clear(request)
             raise TransferNotAuthorized(
                 "The bank still wanted an approval after you approved, so the transfer was not "
@@ -90,13 +99,18 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     except TransferNotAuthorized as refusal:
         messages.error(request, refusal.message)
         return redirect("transfer-confirm")
-    except ServiceUnavailable:
-        # The request may have reached the bank before the answer was lost. The pending
-        # transfer keeps its Idempotency-Key, so confirming again can only repeat the answer.
+    except ServiceUnavailable as failure:
+        # The request may have reached the bank before the answer was lost (or garbled). The
+        # pending transfer keeps its Idempotency-Key, so confirming again can only repeat
+        # the answer.
+        if isinstance(failure, UnexpectedAnswer):
+            what = "could not read the bank's answer"
+        else:
+            what = "did not hear back from the bank"
         messages.error(
             request,
-            "We did not hear back from the bank, so we cannot tell yet whether the transfer "
-            "went through. Confirm again to find out: it can never be sent twice.",
+            f"We {what}, so we cannot tell yet whether the transfer went through. "
+            "Confirm again to find out: it can never be sent twice.",
         )
         return redirect("transfer-confirm")
     client.pending_clear(request)
@@ -129,7 +143,10 @@ def _approve(request: HttpRequest, pending: dict) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
-    transfer = api_client.get_json(request, f"transfers/{transfer_id}")["transfer"]
+    transfer = api_client.get_json(request, f"transfers/{transfer_id}", client.TRANSFER_ANSWER)[
+        "transfer"
+    ]
     return render(request, "transfers/receipt.html", {"transfer": transfer})

@@ -21,6 +21,8 @@ DEBUG = env.bool("DEBUG", default=True)
 # Demo-only key: never used in production, where SECRET_KEY has no default.
 SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-secret-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Where `make demo` serves the site (its Makefile passes HOST and PORT).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # WhiteNoise as in production, so `make serve` (gunicorn serves no static files itself) works
 # without collectstatic: files come straight from the app directories, re-read on change.
 MIDDLEWARE = [*MIDDLEWARE]

@@ -210,6 +210,19 @@ def test_body_errors_name_the_field(
     assert not SpentToken.objects.exists()
 
 
+@pytest.mark.parametrize("amount", ["1_000", "\uff11\uff10", "\u0661\u0660", "1e3", "\u066b5"])
+def test_an_amount_a_person_would_read_differently_is_refused(
+    client, transfer_token, payment, alice_checking, amount
+):
+    response = post(client, transfer_token(), {**payment, "amount": amount})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "amount"
+    assert "such as 12.50" in response.json()["detail"]
+    assert balance(alice_checking) == Decimal("1000.00")
+    assert not SpentToken.objects.exists()
+
+
 def test_a_json_number_amount_is_read_as_a_decimal(client, transfer_token, payment, bob_checking):
     response = post(client, transfer_token(), {**payment, "amount": 0.1})
     assert response.status_code == 201
@@ -287,3 +300,36 @@ def test_a_transfer_costs_at_most_12_sql_statements_and_no_savepoint(
     # No savepoints, no row read before it is locked, the idempotency key looked up once:
     data = [s for s in statements if s not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
     assert len(data) <= 12, listing
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("memo", "\x00=1+1"),  # PostgreSQL refuses NUL in text: it must never reach it
+        ("memo", "Rent\x1b[2J"),
+        ("source", "\x001000000011"),
+        ("destination", "1000000021\x00"),
+        ("destination", "\u0661\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0662\u0661"),
+        ("destination", "1000-000-021"),
+    ],
+)
+def test_control_characters_and_odd_account_numbers_are_refused_by_field(
+    client, transfer_token, payment, alice_checking, field, value
+):
+    response = post(client, transfer_token(), {**payment, field: value})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    assert balance(alice_checking) == Decimal("1000.00")
+    assert not Transfer.objects.filter(source=alice_checking).exists()
+
+
+@pytest.mark.parametrize("number", ["%00", "1000000011%00", "%D9%A1%D9%A0", "1000000011%0A"])
+@pytest.mark.parametrize("path", ["payees/{}", "accounts/{}/transactions", "accounts/{}/statement"])
+def test_an_account_number_that_is_not_digits_is_simply_not_found(
+    client, mint_token, alice_checking, path, number
+):
+    response = client.get("/api/" + path.format(number), headers=bearer(mint_token()))
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
