@@ -62,3 +62,9 @@ def alice_savings(alice) -> Account:
 @pytest.fixture
 def bob_checking(bob) -> Account:
     return AccountFactory(customer=bob, number="1000000021", balance=Decimal("200.00"))
+
+
+@pytest.fixture
+def payment(alice_checking, bob_checking) -> dict[str, str]:
+    """The body of a small transfer from Alice to Bob."""
+    return {"source": alice_checking.number, "destination": bob_checking.number, "amount": "25.00"}

@@ -167,6 +167,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def post_transfer(client, token: str, body: dict, key: str = "transfer-key-0001"):
+    """POST /api/transfers as a client would: JSON, the bearer token, an Idempotency-Key."""
+    return client.post(
+        "/api/transfers",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={**bearer(token), "Idempotency-Key": key},
+    )
+
+
 def unsigned_token(header: dict[str, Any], claims: dict[str, Any]) -> str:
     """A JWT with whatever header and an empty signature: `alg: none` and friends."""
 
