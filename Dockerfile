@@ -16,7 +16,7 @@ COPY . .
 
 # Static files are collected at build time (WhiteNoise serves them), the demo IdP's too, so
 # the same image can run the `idp` role. These values exist only for this step.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build DEVIDP_ENABLED=true \
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid DEVIDP_ENABLED=true \
     DEVIDP_ISSUER=https://build.invalid/idp DEVIDP_CLIENT_SECRET=build \
     DEVIDP_REDIRECT_URIS=https://build.invalid/ DEVIDP_POST_LOGOUT_REDIRECT_URIS=https://build.invalid/ \
     python manage.py collectstatic --noinput \

@@ -66,7 +66,7 @@ browser-deps: ## Install Debian's chromium for the browser tests, if missing
 		|| echo "make: could not install chromium; the browser tests will be skipped"
 
 screenshots: install browser-deps ## Refresh the README's screenshots (docs/screenshots/) from the browser journeys
-	FABRIKAM_README_SHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/browser/test_journeys.py
+	FABRIKAM_README_SHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/browser/test_journeys.py tests/browser/test_approval.py
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -13,12 +13,15 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from oidc_client.errors import SignInRequired
 from oidc_client.session import sign_in_access_token, sign_in_tokens
 
-from .errors import ApplicationError, NotFound, ServiceUnavailable
+from .api_answers import Shape, matches
+from .errors import ApplicationError, NotFound, ServiceUnavailable, UnexpectedAnswer
+from .throttle import client_address
 
 log = logging.getLogger("accounts.api_client")
 
@@ -26,6 +29,8 @@ _session = requests.Session()
 _session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=32))
 _session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=32))
 FRESH_TOKEN_SECONDS = 60
+# Every status the API documents; anything else (a redirect, 204, 418...) is not its answer.
+API_STATUSES = frozenset({200, 201, 400, 401, 403, 404, 409, 422, 429})
 
 
 class ApiError(ApplicationError):
@@ -33,9 +38,15 @@ class ApiError(ApplicationError):
 
     def __init__(self, response: requests.Response):
         try:
-            self.problem = response.json()
+            problem = response.json()
         except ValueError:
-            self.problem = {}
+            problem = None
+        # Only text is shown or compared: a body of another shape says nothing more.
+        self.problem = {
+            name: value
+            for name, value in (problem if isinstance(problem, dict) else {}).items()
+            if isinstance(value, str)
+        }
         super().__init__(
             self.problem.get("detail") or "The bank could not process that request.",
             field=self.problem.get("field"),
@@ -45,11 +56,19 @@ class ApiError(ApplicationError):
         self.response = response
 
 
-def api_url(request: HttpRequest, path: str) -> str:
-    base = settings.API_BASE_URL or request.build_absolute_uri("/api/")
+def api_url(path: str) -> str:
+    """The API's address from configuration: never from the request, whose Host header
+    the visitor writes (it would choose who receives the customer's token)."""
+    base = settings.API_BASE_URL or (settings.SITE_URL and settings.SITE_URL.rstrip("/") + "/api/")
+    if not base:
+        log.error("api.not_configured: set API_BASE_URL or SITE_URL")
+        raise ServiceUnavailable("The bank's API is not configured. Please try again later.")
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
+# All of it: below this frame sit the token, its header and requests' own copies of both,
+# which an error report (or DEBUG's page, see fabrikam/debug.py) would otherwise print.
+@sensitive_variables()
 def call(
     request: HttpRequest,
     method: str,
@@ -65,12 +84,24 @@ def call(
     unless the token is brand new, which would loop forever on a misconfigured API.
     """
     bearer = token or sign_in_access_token(request)
-    headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {bearer}",
+        "Accept": "application/json",
+        # The API counts some calls per client address; its client here is this server,
+        # so name the browser it serves (the API believes it from TRUSTED_PROXIES only).
+        "X-Forwarded-For": client_address(request),
+    }
     headers.update(kwargs.pop("headers", {}))
     started = time.monotonic()
     try:
         response = _session.request(
-            method, api_url(request, path), headers=headers, timeout=settings.API_TIMEOUT, **kwargs
+            method,
+            api_url(path),
+            headers=headers,
+            timeout=settings.API_TIMEOUT,
+            # The API never redirects; following one would carry the token somewhere else.
+            allow_redirects=False,
+            **kwargs,
         )
     except requests.RequestException as exc:
         log.warning("api.unreachable path=%s error=%s", path, type(exc).__name__)
@@ -85,6 +116,8 @@ def call(
     )
     if response.status_code >= 500:
         raise ServiceUnavailable("The bank's systems had a problem. Please try again shortly.")
+    if response.status_code not in API_STATUSES:
+        raise unexpected(path, f"status {response.status_code}")
     if not raise_for_status:
         return response
     if response.status_code == 401 and token is None:
@@ -103,5 +136,26 @@ def call(
     return response
 
 
-def get_json(request: HttpRequest, path: str, **params: Any) -> dict[str, Any]:
-    return call(request, "GET", path, params=params or None).json()
+def get_json(request: HttpRequest, path: str, shape: Shape, **params: Any) -> dict[str, Any]:
+    """GET `path`; its answer, checked against `shape` (what the page will read)."""
+    return answer(call(request, "GET", path, params=params or None), shape, path=path)
+
+
+def answer(response: requests.Response, shape: Shape, *, path: str) -> dict[str, Any]:
+    """The response's JSON object if it has `shape`, or `UnexpectedAnswer`: a page must
+    never fail halfway with a KeyError (DEBUG's error page would show what it held)."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise unexpected(path, "not JSON") from None
+    if not isinstance(body, dict) or not matches(body, shape):
+        raise unexpected(path, "unexpected shape")
+    return body
+
+
+def unexpected(path: str, reason: str) -> UnexpectedAnswer:
+    log.warning("api.unexpected_answer path=%s reason=%s", path, reason)
+    return UnexpectedAnswer(
+        "The bank's systems gave an answer we could not read, so we stopped there. "
+        "Please try again shortly."
+    )

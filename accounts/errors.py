@@ -30,11 +30,26 @@ class IdempotencyConflict(ApplicationError):
     status = 422
 
 
+class ApprovalRequired(ApplicationError):
+    """The transfer needs an approval of exactly this payment (RFC 9396), not only MFA."""
+
+    code = "approval_required"
+    status = 403
+
+
 class ServiceUnavailable(ApplicationError):
     """The resource API cannot be reached right now (the web app's view of it)."""
 
     code = "service_unavailable"
     status = 503
+
+
+class UnexpectedAnswer(ServiceUnavailable):
+    """The API answered, but not as it promises (not JSON, a field missing or of the wrong
+    type, a status it never sends): a bug or something in the way, such as a proxy's page.
+    The web app stops there with a clear page rather than guess."""
+
+    code = "unexpected_answer"
 
 
 class StepUpRequired(ApplicationError):

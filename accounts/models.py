@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,10 +15,19 @@ class Customer(models.Model):
     sub = models.CharField("subject (sub)", max_length=255, unique=True)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The bank's gift on first sight. It may move between the customer's own accounts but
+    # never to anyone else's (transfers.services), so new identities cannot mint money for
+    # one another.
+    welcome_deposit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     def __str__(self) -> str:
         return self.name or self.sub
+
+
+# How an account number is written: ASCII digits. Anything else names no account, and is
+# refused before it reaches a query (PostgreSQL rejects a NUL in text with an error).
+ACCOUNT_NUMBER = re.compile(r"[0-9]{1,20}")
 
 
 class Account(models.Model):

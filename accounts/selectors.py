@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from .errors import NotFound
-from .models import Account, Customer, LedgerEntry, StepUpEvent
+from .models import ACCOUNT_NUMBER, Account, Customer, LedgerEntry, StepUpEvent
 
 HISTORY_PAGE_SIZE = 20
 EVENTS_SHOWN = 50
@@ -22,6 +22,8 @@ def account_list(*, customer: Customer) -> QuerySet[Account]:
 
 def account_get(*, customer: Customer, number: str) -> Account:
     """One of the customer's accounts; another customer's number is simply not found."""
+    if not ACCOUNT_NUMBER.fullmatch(number):
+        raise NotFound("No such account.")
     try:
         return Account.objects.get(customer=customer, number=number)
     except Account.DoesNotExist:
@@ -95,6 +97,8 @@ def account_statement(*, account: Account, month: date) -> Statement:
 
 def payee_lookup(*, number: str) -> Account | None:
     """An open customer account by number, for showing a masked payee name before paying."""
+    if not ACCOUNT_NUMBER.fullmatch(number):
+        return None
     return (
         Account.objects.select_related("customer")
         .exclude(kind=Account.Kind.CLEARING)

@@ -3,12 +3,15 @@ the bank's own deposits into them."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .ledger import accounts_lock, money_post
 from .models import Account, Customer
@@ -17,6 +20,8 @@ from .models import Account, Customer
 # demo's businesses); no access token may act as one (`decorators.customer_required`).
 BANK_SUB_PREFIX = "fabrikam|"
 BANK_SUB = f"{BANK_SUB_PREFIX}bank"
+
+log = logging.getLogger("accounts")
 CLEARING_NUMBER = "9000000001"
 
 
@@ -82,11 +87,14 @@ def customer_provision(*, sub: str, name: str = "", email: str = "") -> Customer
         return customer
     try:
         with transaction.atomic():
-            customer = Customer.objects.create(sub=sub, name=name, email=email)
+            welcome = _welcome_deposit()
+            customer = Customer.objects.create(
+                sub=sub, name=name, email=email, welcome_deposit=welcome
+            )
             account_open(
                 customer=customer,
                 kind=Account.Kind.CHECKING,
-                opening_deposit=settings.WELCOME_DEPOSIT,
+                opening_deposit=welcome,
                 memo="Welcome to Fabrikam",
             )
             account_open(customer=customer, kind=Account.Kind.SAVINGS)
@@ -94,3 +102,16 @@ def customer_provision(*, sub: str, name: str = "", email: str = "") -> Customer
         # Two first requests raced; the other one provisioned the customer.
         return Customer.objects.get(sub=sub)
     return customer
+
+
+def _welcome_deposit() -> Decimal:
+    """WELCOME_DEPOSIT, or nothing once WELCOME_DEPOSITS_PER_HOUR new customers had one in
+    the last hour: a flood of sign-ups gets accounts, not money. Locking the clearing
+    account (every deposit locks it anyway) makes concurrent sign-ups count one at a time."""
+    accounts_lock(pks=[clearing_account().pk])
+    since = timezone.now() - timedelta(hours=1)
+    given = Customer.objects.filter(welcome_deposit__gt=0, created_at__gte=since).count()
+    if given >= settings.WELCOME_DEPOSITS_PER_HOUR:
+        log.warning("accounts.welcome_deposit_withheld given_last_hour=%s", given)
+        return Decimal("0.00")
+    return settings.WELCOME_DEPOSIT

@@ -5,16 +5,26 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import unicodedata
 from typing import Any
 
 HEADER = ["Date", "Description", "Counterparty", "Counterparty account", "Amount", "Balance"]
 # A spreadsheet runs a cell that starts with one of these as a formula; a memo is typed by
-# whoever sent the money, so it must never become one (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# whoever sent the money, so it must never become one (OWASP "CSV injection"). Spreadsheets
+# skip leading blanks and invisible characters, and some read the fullwidth = + - @ as the
+# ASCII ones, so the check looks past the first and matches the second.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What is looked past: spaces, line and paragraph separators, control and format
+# (zero-width) characters.
+_INVISIBLE = {"Zs", "Zl", "Zp", "Cc", "Cf"}
 
 
 def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """The cell's text, with a `'` in front if a spreadsheet could read it as a formula."""
+    first = next((c for c in value if unicodedata.category(c) not in _INVISIBLE), "")
+    if first in FORMULA_STARTS or value.startswith(("\t", "\r")):
+        return "'" + value
+    return value
 
 
 def _last_day(month: str) -> str:
@@ -33,7 +43,7 @@ def statement_rows(statement: dict[str, Any]) -> list[list[str]]:
                 entry["created_at"][:10],
                 _text(entry["memo"] or "Transfer"),
                 _text(entry["counterparty"]),
-                entry["counterparty_account"],
+                _text(entry["counterparty_account"]),
                 entry["amount"],
                 entry["balance_after"],
             ]

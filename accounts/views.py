@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +16,9 @@ from django.views.decorators.http import require_GET
 
 from oidc_client.stepup import StepUp, step_up_required
 
+from . import api_answers as answers
 from . import api_client
+from .errors import NotFound
 from .statement_csv import statement_csv, statement_filename
 
 # The web-only step-up: the session's ID token must show a second factor from the last
@@ -35,10 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
 RECENT_SHOWN = 5
 
 
+# never_cache on every page that shows money: it must not outlive the session in the
+# browser's cache (or a shared one), where the next person at the machine could open it.
 @login_required
+@never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts")["accounts"]
+    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
     context = {
         "accounts": accounts,
         "totals": _totals(accounts),
@@ -67,23 +74,28 @@ def _recent_movements(request: HttpRequest, accounts: list[dict[str, Any]]) -> l
     for account in accounts:
         if account["status"] != "open":
             continue
-        history = api_client.get_json(request, f"accounts/{account['number']}/transactions")
+        path = f"accounts/{account['number']}/transactions"
+        history = api_client.get_json(request, path, answers.HISTORY)
         entries += [{**entry, "account": account} for entry in history["transactions"]]
-    entries.sort(key=lambda entry: (entry["created_at"], entry["id"]), reverse=True)
+    entries.sort(key=lambda entry: entry["created_at"], reverse=True)
     return entries[:RECENT_SHOWN]
 
 
 @login_required
+@never_cache
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
     return dashboard(request)
 
 
 @login_required
+@never_cache
 @require_GET
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     page = request.GET.get("page", "1")
-    history = api_client.get_json(request, f"accounts/{number}/transactions", page=page)
+    history = api_client.get_json(
+        request, f"accounts/{number}/transactions", answers.HISTORY, page=page
+    )
     return render(request, "accounts/history.html", {"history": history, "number": number})
 
 
@@ -95,15 +107,32 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
     """The month's statement from the API; the API itself checks the month and the owner."""
     params = {"month": request.GET["month"]} if request.GET.get("month") else {}
     try:
-        return api_client.get_json(request, f"accounts/{number}/statement", **params)
+        return api_client.get_json(
+            request, f"accounts/{number}/statement", answers.STATEMENT, **params
+        )
     except api_client.ApiError as error:
         if error.field == "month":
             raise _BadMonth from None
         raise
 
 
-# never_cache, because a statement must not outlive the session in the browser's cache.
+def own_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """404 for an account that is not the customer's, before the step-up below it: a
+    second factor asked for only to answer "not found" is the customer's time wasted.
+    One API call; the API still checks the owner of what it returns."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, number: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
+        if number not in {account["number"] for account in accounts}:
+            raise NotFound("No such account.")
+        return view(request, number, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
+@own_account_required
 @step_up_required(STATEMENTS_STEP_UP)
 @never_cache
 @require_GET

@@ -18,6 +18,8 @@ class Problem(Exception):
 
     code = "application_error"
     status = 400
+    # Extra members of the problem+json body (RFC 9457 §3.2 extensions), e.g. what to ask for.
+    extensions: dict | None = None
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -48,6 +50,8 @@ class BearerChallenge(Problem):
         "invalid_token": 401,
         "insufficient_scope": 403,
         "insufficient_user_authentication": 401,
+        # RFC 9396 defines no resource-server error; this is draft-zehavi-oauth-rar-metadata's.
+        "insufficient_authorization_details": 403,
     }
 
     def __init__(self, error: str | None = None, description: str = "", **params: str | int):

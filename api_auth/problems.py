@@ -29,7 +29,7 @@ View = Callable[..., HttpResponse]
 
 
 def problem_response(
-    *, status: int, detail: str, code: str, field: str | None = None
+    *, status: int, detail: str, code: str, field: str | None = None, extensions: dict | None = None
 ) -> JsonResponse:
     """A problem+json body; `type` is about:blank, so `title` is the HTTP status phrase."""
     body: dict[str, Any] = {
@@ -41,12 +41,18 @@ def problem_response(
     }
     if field:
         body["field"] = field  # extension member: the request field at fault
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)  # never overrides a standard member
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def error_response(exc: Problem) -> JsonResponse:
     response = problem_response(
-        status=exc.status, detail=exc.message, code=exc.code, field=exc.field
+        status=exc.status,
+        detail=exc.message,
+        code=exc.code,
+        field=exc.field,
+        extensions=exc.extensions,
     )
     if isinstance(exc, BearerChallenge):
         response["WWW-Authenticate"] = exc.www_authenticate()

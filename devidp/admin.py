@@ -67,6 +67,7 @@ class ClientForm(forms.ModelForm):
             "redirect_uris",
             "post_logout_redirect_uris",
             "allowed_scopes",
+            "require_pushed_authorization_requests",
         ]
 
     def save(self, commit: bool = True) -> Client:
@@ -81,7 +82,7 @@ class ClientForm(forms.ModelForm):
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     form = ClientForm
-    list_display = ["client_id", "name", "created_at"]
+    list_display = ["client_id", "name", "require_pushed_authorization_requests", "created_at"]
     search_fields = ["client_id", "name"]
 
 

@@ -6,6 +6,7 @@ from authlib.common.security import is_secure_transport
 from django.core.checks import Error, Tags, Warning, register
 
 from . import conf
+from .keys import ACCESS_TOKEN_LIFETIME
 
 
 @register()
@@ -36,6 +37,25 @@ def signup_limit_check(app_configs, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def payment_approval_settings_check(app_configs, **kwargs) -> list[Error]:
+    errors = []
+    lifetime = conf.approval_token_lifetime()
+    ceiling = int(ACCESS_TOKEN_LIFETIME.total_seconds())
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 1 <= lifetime <= ceiling:
+        errors.append(
+            Error(
+                f"DEVIDP_APPROVAL_TOKEN_LIFETIME must be a whole number of seconds from 1 to "
+                f"{ceiling}, not {lifetime!r}.",
+                hint="A token that approves one payment lives no longer than any other token.",
+                id="devidp.E005",
+            )
+        )
+    if not isinstance(conf.require_par(), bool):
+        errors.append(Error("DEVIDP_REQUIRE_PAR must be True or False.", id="devidp.E006"))
+    return errors
 
 
 @register()

@@ -63,3 +63,16 @@ def introspection_client_id() -> str:
 def introspection_client_secret() -> str:
     """Its secret; empty turns introspection off (every call gets 401)."""
     return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_SECRET", DEMO_INTROSPECTION_SECRET)
+
+
+def require_par() -> bool:
+    """Whether the web app's client must push its authorization requests (RFC 9126).
+
+    `devidp_seed` stores it on the client, as it does the client's URLs.
+    """
+    return getattr(settings, "DEVIDP_REQUIRE_PAR", False)
+
+
+def approval_token_lifetime() -> int:
+    """Seconds an access token that approves one payment (RFC 9396) stays valid."""
+    return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)

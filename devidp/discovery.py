@@ -7,6 +7,7 @@ from django.urls import reverse
 from . import conf
 from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
 from .policy import PASSWORD_ONLY_ACR
+from .rar import TYPES_SUPPORTED as AUTHORIZATION_DETAILS_TYPES
 from .server import SCOPES_SUPPORTED
 
 
@@ -25,6 +26,11 @@ def openid_configuration() -> dict:
         "issuer": conf.issuer(),
         "authorization_endpoint": endpoint_url("authorize"),
         "token_endpoint": endpoint_url("token"),
+        "pushed_authorization_request_endpoint": endpoint_url("par"),
+        # RFC 9126 section 5: PAR is optional server-wide; a client may be registered to
+        # require it (`Client.require_pushed_authorization_requests`).
+        "require_pushed_authorization_requests": False,
+        "authorization_details_types_supported": AUTHORIZATION_DETAILS_TYPES,
         "userinfo_endpoint": endpoint_url("userinfo"),
         "jwks_uri": endpoint_url("jwks"),
         "end_session_endpoint": endpoint_url("end_session"),

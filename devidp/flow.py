@@ -1,7 +1,8 @@
 """The authorization request from arrival to code: validate, apply the policy, ask, issue.
 
 `authorization_respond` runs on the first visit to /authorize and again after every step
-(password, TOTP) with the stored request, so each step re-checks everything from scratch.
+(password, payment approval, TOTP) with the stored request, so each step re-checks
+everything from scratch.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError
+from authlib.oauth2.rfc6749 import AccessDeniedError
 from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,9 +20,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import policy, sso
+from .grants import max_age_parse
 from .housekeeping import expired_rows_delete
 from .models import Client, IdpSession, PendingAuthorization
-from .server import authorization_server, with_issuer
+from .par import pushed_request_take
+from .server import IdpRequest, authorization_server, with_issuer
 
 PENDING_LIFETIME = timedelta(minutes=10)
 
@@ -44,12 +47,12 @@ def pending_get(request: HttpRequest, key: str) -> PendingAuthorization:
     return pending
 
 
-def _max_age(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise InvalidRequestError("max_age must be a non-negative integer.")
-    return int(value)
+def pending_signed_in_get(request: HttpRequest, key: str) -> PendingAuthorization:
+    """A pending request whose browser has a signed-in person (the steps after a password)."""
+    pending = pending_get(request, key)
+    if pending.session.user is None:
+        raise PendingNotFound
+    return pending
 
 
 def step_url(name: str, pending: PendingAuthorization) -> str:
@@ -68,34 +71,50 @@ def error_response(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
     )
 
 
+def authorization_start(request: HttpRequest) -> HttpResponse:
+    """A browser arrives at /authorize with the request itself, or with a reference to the
+    one its client pushed (RFC 9126 section 4), whose parameters are then the only ones used."""
+    query = request.POST if request.method == "POST" else request.GET
+    if "request_uri" not in query:
+        return authorization_respond(request)
+    try:
+        params = pushed_request_take(
+            client_id=query.get("client_id", ""), request_uri=query["request_uri"]
+        )
+    except OAuth2Error as error:
+        # Without the pushed request no redirect URI is known to be the client's: our page.
+        return error_response(request, error)
+    return authorization_respond(request, params, pushed=True)
+
+
 def authorization_respond(
     request: HttpRequest,
     params: dict[str, str] | None = None,
     pending: PendingAuthorization | None = None,
+    *,
+    pushed: bool = False,
 ) -> HttpResponse:
     """Answer an authorization request: a code, an error, or the next sign-in step."""
     server = authorization_server()
     oauth_request = server.create_oauth2_request(request, params)
+    oauth_request.pushed = pending.pushed if pending else pushed
     session = pending.session if pending else sso.current_session(request)
     user = session.user if session else None
     try:
         grant = server.get_consent_grant(oauth_request, end_user=user)
         data = oauth_request.payload.data
-        try:
-            max_age = _max_age(data.get("max_age"))
-        except InvalidRequestError as error:
-            error.redirect_uri = grant.redirect_uri
-            raise
         prompt = data.get("prompt") or ""
         outstanding = policy.outstanding_steps(
             scope=data.get("scope") or "",
             acr_values=data.get("acr_values") or "",
             prompt=prompt,
-            max_age=max_age,
+            max_age=max_age_parse(data.get("max_age")),  # the grant has checked it
             auth_time=session.auth_time if user else None,
             password_verified_in_request=bool(pending and pending.password_at),
             second_factor_verified_in_request=bool(pending and pending.mfa_at),
             now=timezone.now(),
+            payment=bool(oauth_request.authorization_details),
+            approved_in_request=bool(pending and pending.approved_at),
         )
         if outstanding.nothing:
             return _issue_code(grant, oauth_request, session, pending)
@@ -106,7 +125,7 @@ def authorization_respond(
     except OAuth2Error as error:
         error.state = oauth_request.payload.state
         return error_response(request, error)
-    return _ask_next_step(oauth_request.payload.data, session, pending, outstanding)
+    return _ask_next_step(oauth_request, session, pending, outstanding)
 
 
 def _issue_code(
@@ -117,6 +136,7 @@ def _issue_code(
     oauth_request.amr = list(session.amr)
     oauth_request.acr = policy.acr_for(session.amr)
     oauth_request.second_factor_in_request = bool(pending and pending.mfa_at)
+    oauth_request.approved_in_request = bool(pending and pending.approved_at)
     _status, _body, headers = grant.create_authorization_response(grant.redirect_uri, session.user)
     if pending is not None:
         pending.delete()  # a sign-in link works once
@@ -125,12 +145,16 @@ def _issue_code(
 
 
 def _ask_next_step(
-    data: dict[str, str],
+    oauth_request: IdpRequest,
     session: IdpSession | None,
     pending: PendingAuthorization | None,
     outstanding: policy.Outstanding,
 ) -> HttpResponse:
-    """Send the browser to the page for the first missing factor, bound to this browser."""
+    """Send the browser to the page for the first missing step, bound to this browser.
+
+    The order: who you are (password), what you approve (the payment), then the second
+    factor, which confirms that approval.
+    """
     raw_cookie = None
     if session is None:
         session, raw_cookie = sso.session_start()
@@ -138,11 +162,14 @@ def _ask_next_step(
         pending = PendingAuthorization.objects.create(
             key=secrets.token_urlsafe(24),
             session=session,
-            params=dict(data),
+            params=dict(oauth_request.payload.data),
+            pushed=oauth_request.pushed,
             expires_at=timezone.now() + PENDING_LIFETIME,
         )
     if outstanding.password:
         step = "sign_in"
+    elif outstanding.approval:
+        step = "approve"
     elif session.user.has_totp:
         step = "totp"
     else:
@@ -151,6 +178,16 @@ def _ask_next_step(
     if raw_cookie:
         sso.set_cookie(response, raw_cookie)
     return response
+
+
+def payment_approve(pending: PendingAuthorization) -> None:
+    """The person approved the payment: a second factor must now follow, to confirm it.
+
+    A code given before the approval confirmed nothing, so it no longer counts.
+    """
+    pending.approved_at = timezone.now()
+    pending.mfa_at = None
+    pending.save(update_fields=["approved_at", "mfa_at"])
 
 
 def authorization_cancel(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:

@@ -1,5 +1,6 @@
 """The authorization code grant as this IdP runs it: PKCE S256 always, one audience,
-hashed single-use codes whose replay revokes the tokens they produced."""
+hashed single-use codes whose replay revokes the tokens they produced, and RFC 9396
+`authorization_details` carried from the approved request to the access token."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import logging
 from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf
+from . import conf, rar
 from .models import AuthorizationCode, Client, IssuedToken, digest
 from .policy import SECOND_FACTOR_SCOPES
-from .tokens import Authentication
+from .tokens import Authentication, access_token_lifetime
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,29 @@ class S256CodeChallenge(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
-def validate_audience(grant, redirect_uri) -> None:
+def max_age_parse(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise InvalidRequestError("max_age must be a non-negative integer.")
+    return int(value)
+
+
+# Hooks around Authlib's validation of the authorization request. They run wherever a request
+# is validated: at /authorize, on each resumed step, and at the PAR endpoint. Authlib keeps
+# hooks in a set, so none may depend on another having run.
+
+
+def require_pushed_request(grant, redirect_uri) -> None:
+    """RFC 9126 section 6: a client registered as requiring PAR may not send requests by value.
+
+    Runs before the other payload checks, so such a client always hears this reason first.
+    """
+    if grant.client.require_pushed_authorization_requests and not grant.request.pushed:
+        raise InvalidRequestError("This client must push its authorization requests (PAR).")
+
+
+def validate_audience(grant, _result) -> None:
     """Auth0's `audience` and RFC 8707's `resource` may only name the Fabrikam API."""
     datalist = grant.request.payload.datalist
     requested = set(datalist.get("audience", [])) | set(datalist.get("resource", []))
@@ -52,12 +75,41 @@ def validate_audience(grant, redirect_uri) -> None:
         raise InvalidTargetError("This identity provider only issues tokens for the Fabrikam API.")
 
 
+def validate_max_age(grant, _result) -> None:
+    max_age_parse(grant.request.payload.data.get("max_age"))
+
+
+def validate_authorization_details(grant, _result) -> None:
+    """RFC 9396: check `authorization_details`; the request keeps the parsed array."""
+    values = grant.request.payload.datalist.get("authorization_details", [])
+    if len(values) > 1:
+        raise InvalidRequestError("authorization_details must not be repeated.")
+    grant.request.authorization_details = (
+        rar.authorization_details_parse(values[0]) if values else None
+    )
+
+
+def validate_token_request_details(grant, _result) -> None:
+    """RFC 9396 section 6: a token request may name details, but only those approved."""
+    raw = grant.request.payload.data.get("authorization_details")
+    if raw is None:
+        return
+    approved = grant.request.authorization_code.authorization_details
+    if rar.authorization_details_parse(raw) != approved:
+        raise rar.InvalidAuthorizationDetailsError(
+            "A token can carry only the authorization_details the person approved."
+        )
+
+
 class CodeGrant(AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(Client.TOKEN_ENDPOINT_AUTH_METHODS)
 
     def __init__(self, request, server):
         super().__init__(request, server)
-        self.register_hook("after_validate_authorization_request_payload", validate_audience)
+        self.register_hook("before_validate_authorization_request_payload", require_pushed_request)
+        for hook in (validate_audience, validate_max_age, validate_authorization_details):
+            self.register_hook("after_validate_authorization_request_payload", hook)
+        self.register_hook("after_validate_token_request", validate_token_request_details)
 
     def save_authorization_code(self, code: str, request) -> None:
         data = request.payload.data
@@ -68,6 +120,14 @@ class CodeGrant(AuthorizationCodeGrant):
         ):
             raise InvalidScopeError(
                 "transfer:funds needs a second factor.", redirect_uri=data["redirect_uri"]
+            )
+        # Likewise a payment: the person approved it and then gave a second factor, both
+        # during this very request.
+        details = request.authorization_details
+        if details and not (request.approved_in_request and request.second_factor_in_request):
+            raise AccessDeniedError(
+                "A payment needs the person's approval and a second factor.",
+                redirect_uri=data["redirect_uri"],
             )
         now = timezone.now()
         AuthorizationCode.objects.create(
@@ -84,6 +144,7 @@ class CodeGrant(AuthorizationCodeGrant):
             acr=request.acr,
             amr=request.amr,
             sid=request.sid,
+            authorization_details=details,
             created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
@@ -97,6 +158,14 @@ class CodeGrant(AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Authentication:
         return Authentication(user=authorization_code.user, code=authorization_code)
+
+    def generate_token(self, user: Authentication, scope: str, **kwargs) -> dict:
+        kwargs["expires_in"] = access_token_lifetime(user.code)
+        token = super().generate_token(user=user, scope=scope, **kwargs)
+        if user.code.authorization_details:
+            # RFC 9396 section 7: the response names what the token was granted for.
+            token["authorization_details"] = user.code.authorization_details
+        return token
 
 
 def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode | None:

@@ -13,6 +13,7 @@ from .models import (
     IdpSession,
     IssuedToken,
     PendingAuthorization,
+    PushedAuthorizationRequest,
 )
 
 
@@ -23,6 +24,7 @@ def expired_rows_delete() -> None:
     AuthorizationCode.objects.filter(expires_at__lt=now - keys.ACCESS_TOKEN_LIFETIME).delete()
     IssuedToken.objects.filter(expires_at__lt=now).delete()
     PendingAuthorization.objects.filter(expires_at__lt=now).delete()
+    PushedAuthorizationRequest.objects.filter(expires_at__lt=now).delete()
     IdpSession.objects.filter(expires_at__lt=now).delete()
     # Rate-limit windows last an hour at most; a day-old counter can no longer refuse anyone.
     AttemptCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()

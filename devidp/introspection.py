@@ -23,7 +23,20 @@ from .models import IssuedToken
 from .server import client_secret_basic
 
 AUTH_METHODS = ["client_secret_basic"]
-CLAIMS = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr", "amr")
+CLAIMS = (
+    "scope",
+    "client_id",
+    "sub",
+    "exp",
+    "iat",
+    "iss",
+    "aud",
+    "jti",
+    "auth_time",
+    "acr",
+    "amr",
+    "authorization_details",  # RFC 9396 section 9.2: what a payment approval covers
+)
 
 
 class ProtectedResource(ClientMixin):

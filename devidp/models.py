@@ -81,6 +81,12 @@ class Client(ClientMixin, models.Model):
         blank=True, help_text="One URI per line; matched exactly."
     )
     allowed_scopes = models.CharField(max_length=500, default=DEFAULT_CLIENT_SCOPES)
+    # RFC 9126 section 6 client metadata: authorization requests must arrive by PAR.
+    require_pushed_authorization_requests = models.BooleanField(
+        "require pushed authorization requests",
+        default=False,
+        help_text="Refuse authorization requests that were not pushed first (RFC 9126).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -171,14 +177,35 @@ class PendingAuthorization(models.Model):
     key = models.CharField(max_length=64, unique=True)
     session = models.ForeignKey(IdpSession, on_delete=models.CASCADE)
     params = models.JSONField()
-    # Factors verified during this request (not earlier in the SSO session).
+    # The client pushed it first (RFC 9126), as a client that requires PAR must.
+    pushed = models.BooleanField(default=False)
+    # Steps done during this request (not earlier in the SSO session): the factors, and the
+    # person's approval of the payment in `authorization_details`.
     password_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
     mfa_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"pending {self.params.get('client_id', '?')} {self.created_at:%H:%M:%S}"
+
+
+class PushedAuthorizationRequest(models.Model):
+    """RFC 9126: an authorization request a client pushed, usable once at /authorize.
+
+    Only a hash of its `request_uri` is stored, like the other one-time secrets here.
+    """
+
+    request_uri_hash = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    params = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pushed by {self.client_id} at {self.created_at:%H:%M:%S}"
 
 
 class AuthorizationCode(AuthorizationCodeMixin, models.Model):
@@ -197,6 +224,8 @@ class AuthorizationCode(AuthorizationCodeMixin, models.Model):
     acr = models.CharField(max_length=255, blank=True)
     amr = models.JSONField(default=list)
     sid = models.CharField(max_length=64)
+    # RFC 9396: the payment the person approved, copied unchanged into the access token.
+    authorization_details = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     # Set on first redemption; a second redemption revokes what the first one issued.

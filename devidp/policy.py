@@ -11,6 +11,10 @@ A second Action (docs/auth0-actions/authentication-context-claims.js) then names
 and its own time in the tokens; here `sso.py` does the same: a step-up token's `auth_time` is
 the moment the second factor was verified, never a later password.
 
+A request that carries RFC 9396 `authorization_details` (one payment) goes further, as
+Auth0's transactional authorization does: the person sees the payment and approves it, and
+only then gives the second factor that confirms it, however recently they gave one.
+
 Plus the OIDC Core rules on re-authentication (`prompt=login`, `max_age`) that Auth0 applies
 before any Action runs, and one of our own: a step-up asks for the password again, before
 the second factor, once the session last authenticated more than `DEVIDP_REAUTH_AFTER`
@@ -34,16 +38,21 @@ class Outstanding:
     """What the user still has to do before this authorization request gets a code."""
 
     password: bool
+    approval: bool
     second_factor: bool
 
     @property
     def nothing(self) -> bool:
-        return not (self.password or self.second_factor)
+        return not (self.password or self.approval or self.second_factor)
 
 
-def second_factor_required(*, scope: str, acr_values: str) -> bool:
-    """The Action: money-moving scopes, or a client asking for the MFA policy."""
-    return bool(SECOND_FACTOR_SCOPES & set(scope.split())) or conf.MFA_ACR in acr_values.split()
+def second_factor_required(*, scope: str, acr_values: str, payment: bool = False) -> bool:
+    """The Action: money-moving scopes, a payment to approve, or a client asking for MFA."""
+    return (
+        payment
+        or bool(SECOND_FACTOR_SCOPES & set(scope.split()))
+        or conf.MFA_ACR in acr_values.split()
+    )
 
 
 def outstanding_steps(
@@ -56,15 +65,18 @@ def outstanding_steps(
     password_verified_in_request: bool,
     second_factor_verified_in_request: bool,
     now: datetime,
+    payment: bool = False,
+    approved_in_request: bool = False,
 ) -> Outstanding:
-    """Decide which factors this request still needs.
+    """Decide which steps this request still needs.
 
     `auth_time` is when the SSO session last authenticated (None: nobody signed in). A
     factor verified during this very request always counts, which is what stops
-    `max_age=0` and `prompt=login` from asking for the password forever.
+    `max_age=0` and `prompt=login` from asking for the password forever. `payment`: the
+    request carries `authorization_details`, which the person must approve in this request.
     """
     age = None if auth_time is None else (now - auth_time).total_seconds()
-    step_up = second_factor_required(scope=scope, acr_values=acr_values)
+    step_up = second_factor_required(scope=scope, acr_values=acr_values, payment=payment)
     stale = max_age is not None and (age is None or age >= max_age)
     # A step-up on a session left alone for long asks for the password too: the session
     # says little any more about who is at the keyboard. A recent one needs the factor only.
@@ -74,7 +86,8 @@ def outstanding_steps(
     )
     # A second factor is always fresh: one from earlier in the SSO session does not count.
     second_factor = step_up and not second_factor_verified_in_request
-    return Outstanding(password=password, second_factor=second_factor)
+    approval = payment and not approved_in_request
+    return Outstanding(password=password, approval=approval, second_factor=second_factor)
 
 
 def acr_for(amr: list[str]) -> str:

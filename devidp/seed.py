@@ -26,12 +26,13 @@ DEMO_USERS = [
 
 
 def demo_client_sync() -> Client:
-    """Create or update the web app's client from settings (client id, secret, URLs)."""
+    """Create or update the web app's client from settings (client id, secret, URLs, PAR)."""
     client, _ = Client.objects.get_or_create(client_id=conf.client_id())
     client.name = DEMO_CLIENT_NAME  # what the sign-in pages call it, as Auth0 names an app
     client.set_client_secret(conf.client_secret())
     client.redirect_uris = "\n".join(conf.redirect_uris())
     client.post_logout_redirect_uris = "\n".join(conf.post_logout_redirect_uris())
+    client.require_pushed_authorization_requests = conf.require_par()
     client.save()
     return client
 

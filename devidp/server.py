@@ -6,6 +6,7 @@ Authlib's; `grants` and `tokens` supply storage, keys and the few choices that a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
@@ -15,7 +16,6 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from django.http import HttpRequest
-from django.utils import timezone
 from joserfc import jwt
 
 from . import conf, keys
@@ -54,6 +54,15 @@ class IdpRequest(OAuth2Request):
         self.acr: str = ""
         self.amr: list[str] = []
         self.second_factor_in_request = False
+        # Set while validating: the request arrived by PAR (RFC 9126); its parsed RFC 9396
+        # `authorization_details`; and whether the person approved them in this request.
+        self.pushed = False
+        self.authorization_details: list[dict] | None = None
+        self.approved_in_request = False
+
+    def with_params(self, params: dict[str, str]) -> IdpRequest:
+        """The same HTTP request, carrying these authorization parameters instead."""
+        return IdpRequest(self._request, params)
 
     @property
     def args(self):
@@ -105,7 +114,7 @@ class IdpAuthorizationServer(AuthorizationServer):
             client=request.client,
             user=request.user.user,
             scope=claims.get("scope", ""),
-            expires_at=timezone.now() + keys.ACCESS_TOKEN_LIFETIME,
+            expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import logout, metadata, protocol, second_factor, sign_in
+from .views import approval, logout, metadata, protocol, second_factor, sign_in
 
 app_name = "devidp"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path(".well-known/jwks.json", metadata.jwks, name="jwks"),
     path("authorize", protocol.authorize, name="authorize"),
     path("oauth/token", protocol.token, name="token"),
+    path("oauth/par", protocol.pushed_authorization_request, name="par"),
     path("userinfo", protocol.userinfo, name="userinfo"),
     path("oauth/introspect", protocol.introspect, name="introspect"),
     path("oidc/logout", logout.end_session, name="end_session"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("u/login", sign_in.sign_in, name="sign_in"),
     path("u/signup", sign_in.sign_up, name="sign_up"),
     path("u/cancel", sign_in.cancel, name="cancel"),
+    path("u/consent", approval.approve, name="approve"),
     path("u/mfa", second_factor.totp, name="totp"),
     path("u/mfa/enrol", second_factor.totp_enrol, name="totp_enrol"),
 ]

@@ -22,6 +22,7 @@ TITLES = {
     400: "That did not work",
     403: "Not allowed",
     404: "Page not found",
+    429: "Too many requests",
     503: "Temporarily unavailable",
 }
 

@@ -106,6 +106,24 @@ STEPS = (
         ),
     ),
     Step(
+        "approve_payment",
+        "Approve exactly this payment",
+        "A payment at or above the approval threshold, or to someone you have never paid, is "
+        "approved as that payment: the web app pushes its amount and payee (RFC 9396 "
+        "authorization_details, pushed with RFC 9126 PAR), the identity provider shows them "
+        "and asks for your code, and the API refuses any request that differs in a field.",
+        (
+            Message("web", "idp", "PAR: authorization_details → request_uri"),
+            Message("idp", "web", "approved → token carrying these details"),
+        ),
+        (
+            ("transfers/views.py", "_approve"),
+            ("oidc_client/provider.py", "_pushed"),
+            ("api_auth/authorization_details.py", "details_check"),
+            ("transfers/services.py", "approval_required"),
+        ),
+    ),
+    Step(
         "web_step_up",
         "Web step-up from the ID token",
         "Statements need no API scope, only proof in the ID token: amr contains mfa (or acr "
@@ -129,12 +147,14 @@ PROGRESS = {
     "signed_out": ((), ("sign_in",)),
     "signed_in": (("sign_in",), ("read_accounts",)),
     "elevated": (("sign_in", "read_accounts", "step_up"), ("single_use",)),
+    "approved": (("sign_in", "read_accounts", "step_up", "approve_payment"), ("single_use",)),
     "web_step_up": (("sign_in", "read_accounts"), ("web_step_up",)),
 }
 POSITION_TEXT = {
     "signed_out": "You are signed out: the flow starts with signing in.",
     "signed_in": "You are signed in with read:accounts: you can see your accounts.",
     "elevated": "You hold an elevated transfer:funds token: it will be spent by one transfer.",
+    "approved": "You hold a token that approves one exact payment: it can send only that.",
     "web_step_up": "Your ID token shows a recent second factor: statements are open.",
 }
 

@@ -30,6 +30,8 @@ class ElevatedFacts:
     scopes: list[str]
     expires_at: datetime | None
     authenticated_at: datetime | None
+    # RFC 9396: the one payment this token approves, decoded (never the token itself).
+    authorization_details: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class SessionFacts:
         if not self.signed_in:
             return "signed_out"
         if self.elevated:
-            return "elevated"
+            return "approved" if self.elevated.authorization_details else "elevated"
         if self.statements_open:
             return "web_step_up"
         return "signed_in"
@@ -76,6 +78,11 @@ def session_facts(request: HttpRequest) -> SessionFacts:
             scopes=held.get("scope", "").split(),
             expires_at=_when(held.get("expires_at")),
             authenticated_at=_when(held.get("auth_time")),
+            authorization_details=[
+                {str(name): str(value) for name, value in entry.items()}
+                for entry in held.get("authorization_details") or []
+                if isinstance(entry, dict)
+            ],
         )
     amr = claims.get("amr")
     return SessionFacts(

@@ -24,6 +24,12 @@ DEFAULTS: dict[str, Any] = {
     # supports RFC 8707 or OIDC_SEND_RESOURCE is on, as `resource`. None: not sent.
     "OIDC_AUDIENCE": None,
     "OIDC_SEND_RESOURCE": False,
+    # Push every authorization request (RFC 9126), not only those with authorization details
+    # or for a provider that requires it.
+    "OIDC_USE_PAR": False,
+    # RFC 9396 types the provider accepts, when its discovery document does not list them
+    # (`authorization_details_types_supported`); None: trust discovery.
+    "OIDC_AUTHORIZATION_DETAILS_TYPES": None,
     # A fixed redirect URI; None: this site's `callback` URL, built from the request.
     "OIDC_REDIRECT_URI": None,
     # Seconds to wait for the provider (discovery, token endpoint).

@@ -33,3 +33,11 @@ class ProviderUnavailable(OidcClientError):
 
     code = "provider_unavailable"
     status = 503
+
+
+class ApprovalUnsupported(OidcClientError):
+    """The provider cannot approve one transaction (no PAR, or the RAR type is unknown):
+    refused, never downgraded to a plain step-up."""
+
+    code = "approval_unsupported"
+    status = 409

@@ -10,9 +10,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .conf import setting
-from .errors import OidcClientError, ProviderUnavailable, SignInRequired
+from .errors import OidcClientError, SignInRequired
 
-TITLES = {400: "Sign-in did not work", 503: "Sign-in is unavailable"}
+TITLES = {
+    400: "Sign-in did not work",
+    409: "This cannot be approved here",
+    503: "Sign-in is unavailable",
+}
 
 
 class OidcErrorMiddleware:
@@ -35,7 +39,7 @@ class OidcErrorMiddleware:
             if exc.code == "expired":
                 params["prompt"] = "none"
             return HttpResponseRedirect(f"{reverse('login')}?{urlencode(params)}")
-        status = 503 if isinstance(exc, ProviderUnavailable) else 400
+        status = exc.status if exc.status in TITLES else 400
         context = {
             "title": TITLES[status],
             "message": exc.message,

@@ -7,12 +7,13 @@ standards-compliant OpenID Provider are configured by `OIDC_ISSUER` alone.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from authlib.common.urls import add_params_to_uri
@@ -21,10 +22,11 @@ from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_variables
 from joserfc.errors import JoseError
 
 from .conf import setting
-from .errors import ProviderUnavailable, SignInFailed
+from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed
 
 log = logging.getLogger("oidc_client")
 
@@ -35,6 +37,7 @@ FRIENDLY_ERRORS = {
     "interaction_required": "Please sign in again.",
     "consent_required": "Please approve the sign-in at the identity provider.",
     "invalid_scope": "The identity provider refused the permissions this site asked for.",
+    "invalid_authorization_details": "The identity provider refused the details to approve.",
 }
 
 
@@ -50,6 +53,8 @@ class Flow:
     max_age: int | None = None
     acr_values: str | None = None
     step_up: dict[str, Any] | None = None  # the StepUp being satisfied, as a dict
+    # RFC 9396: what the user is asked to approve (a step-up for one transaction).
+    authorization_details: list[dict[str, Any]] | None = None
 
 
 def discovery_url(issuer: str) -> str:
@@ -132,11 +137,22 @@ def start(
         params["max_age"] = flow.max_age
     if flow.acr_values:
         params["acr_values"] = flow.acr_values
+    if flow.authorization_details is not None:
+        _check_approval_support(document, flow.authorization_details)
+        params["authorization_details"] = json.dumps(flow.authorization_details)
     client = provider()
     callback = redirect_uri(request)
     authorization = client.create_authorization_url(
         callback, scope=scope or setting("OIDC_SCOPE"), **params
     )
+    # RFC 9126: push the request when it carries authorization details (so the browser never
+    # sees or alters them), when the provider requires it, or when told to.
+    if (
+        flow.authorization_details is not None
+        or document.get("require_pushed_authorization_requests")
+        or setting("OIDC_USE_PAR")
+    ):
+        authorization["url"] = _pushed(document, authorization["url"])
     client.save_authorize_data(request, redirect_uri=callback, **authorization)
     flow.started_at = time.time()
     flows = request.session.get(FLOWS_KEY, {})
@@ -146,12 +162,64 @@ def start(
     return HttpResponseRedirect(authorization["url"])
 
 
+def _check_approval_support(document: dict[str, Any], details: list[dict[str, Any]]) -> None:
+    """Refuse up front, rather than silently ask for less, when the provider cannot push
+    (RFC 9126) or does not know every requested authorization details type (RFC 9396)."""
+    # A provider that supports types without listing them in discovery is declared in
+    # OIDC_AUTHORIZATION_DETAILS_TYPES.
+    supported = (
+        setting("OIDC_AUTHORIZATION_DETAILS_TYPES")
+        or document.get("authorization_details_types_supported")
+        or []
+    )
+    wanted = {str(entry.get("type")) for entry in details}
+    if not document.get("pushed_authorization_request_endpoint") or not wanted <= set(supported):
+        raise ApprovalUnsupported(
+            "The identity provider cannot approve a single transaction (it offers no pushed "
+            "authorization requests with these authorization details)."
+        )
+
+
+def _pushed(document: dict[str, Any], url: str) -> str:
+    """Push the authorization request (RFC 9126) and return the URL that refers to it."""
+    endpoint = document.get("pushed_authorization_request_endpoint")
+    if not endpoint:
+        raise ApprovalUnsupported("The identity provider offers no pushed authorization requests.")
+    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    client_id = setting("OIDC_CLIENT_ID")
+    try:
+        response = requests.post(
+            endpoint,
+            data={**params, "client_id": client_id, "client_secret": setting("OIDC_CLIENT_SECRET")},
+            headers={"Accept": "application/json"},
+            timeout=setting("OIDC_TIMEOUT"),
+        )
+        answer = response.json()
+    except (requests.RequestException, ValueError):
+        raise ProviderUnavailable(
+            "The identity provider cannot be reached right now. Please try again shortly."
+        ) from None
+    if response.status_code != 201 or not isinstance(answer.get("request_uri"), str):
+        error = str(answer.get("error", "invalid_request"))[:60] if isinstance(answer, dict) else ""
+        log.warning("oidc.par_refused status=%s error=%s", response.status_code, error)
+        raise SignInFailed(
+            FRIENDLY_ERRORS.get(error, "The identity provider refused this request."), code=error
+        )
+    return add_params_to_uri(
+        document["authorization_endpoint"],
+        {"client_id": client_id, "request_uri": answer["request_uri"]},
+    )
+
+
 def pending_flow(request: HttpRequest) -> Flow | None:
     state = request.GET.get("state", "")
     data = request.session.get(FLOWS_KEY, {}).get(state)
     return Flow(**data) if data else None
 
 
+# Everything from here down (Authlib's frames too) holds the code, the PKCE verifier, the
+# client secret or the tokens: an error report shows none of it.
+@sensitive_variables()
 def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     """Check the authorization response, redeem the code and validate the ID token.
 
@@ -201,6 +269,7 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     return flow, token
 
 
+@sensitive_variables("id_token", "params")
 def logout_url(request: HttpRequest, id_token: str | None) -> str:
     """Where to send the browser so the provider ends its session too."""
     home = request.build_absolute_uri("/")

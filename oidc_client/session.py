@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from .errors import SignInRequired
 
@@ -24,6 +25,7 @@ def _expires_at(token: dict[str, Any]) -> int:
     return int(token.get("expires_at") or time.time() + int(token.get("expires_in", 0)))
 
 
+@sensitive_variables("token")
 def store_sign_in(request: HttpRequest, token: dict[str, Any]) -> None:
     claims = token["userinfo"]
     request.session[TOKENS_KEY] = {
@@ -40,6 +42,7 @@ def sign_in_tokens(request: HttpRequest) -> dict[str, Any]:
     return request.session.get(TOKENS_KEY) or {}
 
 
+@sensitive_variables("tokens")
 def sign_in_access_token(request: HttpRequest) -> str:
     """The sign-in access token, or `SignInRequired` when it is missing or expired."""
     tokens = sign_in_tokens(request)
@@ -54,6 +57,7 @@ def id_claims(request: HttpRequest) -> dict[str, Any]:
     return sign_in_tokens(request).get("claims", {})
 
 
+@sensitive_variables("tokens", "token")
 def id_claims_update(request: HttpRequest, token: dict[str, Any]) -> None:
     """A step-up passed: the new ID token's amr/acr/auth_time become the session's."""
     tokens = request.session.get(TOKENS_KEY)
@@ -65,9 +69,19 @@ def id_claims_update(request: HttpRequest, token: dict[str, Any]) -> None:
     request.session.modified = True
 
 
-def elevated_store(request: HttpRequest, scope: str, token: dict[str, Any]) -> None:
+@sensitive_variables("elevated", "token")
+def elevated_store(
+    request: HttpRequest,
+    scope: str,
+    token: dict[str, Any],
+    requested_details: list[dict[str, Any]] | None = None,
+) -> None:
+    """Keep the elevated token for `scope`, with the authorization details it was granted
+    (RFC 9396 §7: the token response says; otherwise what was asked for)."""
     elevated = request.session.get(ELEVATED_KEY, {})
+    details = token.get("authorization_details", requested_details)
     elevated[scope] = {
+        "authorization_details": details if isinstance(details, list) else None,
         "access_token": token["access_token"],
         "expires_at": _expires_at(token),
         "scope": token.get("scope", ""),
@@ -86,6 +100,7 @@ def elevated_info(request: HttpRequest, scope: str) -> dict[str, Any] | None:
     return {name: value for name, value in held.items() if name != "access_token"}
 
 
+@sensitive_variables("elevated", "held")
 def elevated_token_take(request: HttpRequest, scope: str) -> str | None:
     """Remove the elevated token for `scope` from the session and return it: it is used
     once, then gone whatever the API answers."""

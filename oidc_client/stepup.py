@@ -35,6 +35,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_variables
 
 from . import provider, session
 from .claims import authenticated_within, has_mfa
@@ -100,11 +101,14 @@ def start(
     *,
     acr_values: str | None = None,
     max_age: int | None = None,
+    authorization_details: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """Send the user to the provider for a second factor, then back to `next_url`.
 
     `acr_values` and `max_age` override the step-up's own, e.g. from an API's RFC 9470
-    challenge."""
+    challenge. `authorization_details` (RFC 9396, pushed with RFC 9126) asks the user to
+    approve exactly that transaction; the provider must support both, or
+    `ApprovalUnsupported` is raised before anything is sent."""
     request.session.setdefault(GUARD_KEY, {})[step_up.key] = time.time()
     request.session.modified = True
     flow = provider.Flow(
@@ -114,6 +118,7 @@ def start(
         max_age=step_up.max_age if max_age is None else max_age,
         acr_values=acr_values or step_up.acr_value(),
         step_up=asdict(step_up),
+        authorization_details=authorization_details,
     )
     # The provider should re-authenticate the person already signed in, not ask who they are.
     hint = {"login_hint": request.user.email} if getattr(request.user, "email", "") else {}
@@ -130,6 +135,7 @@ def clear_guard(request: HttpRequest, step_up: StepUp) -> None:
         request.session.modified = True
 
 
+@sensitive_variables("token")
 def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -> HttpResponse:
     """The callback of a step-up: the same person, a second factor, just now."""
     claims = token["userinfo"]
@@ -162,7 +168,7 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
         return refused(request, flow.next_url, "The identity provider did not re-authenticate you.")
 
     if step_up.kind == "api":
-        session.elevated_store(request, step_up.scope, token)
+        session.elevated_store(request, step_up.scope, token, flow.authorization_details)
     # Either kind: the session now shows this second factor, for web-only step-ups too.
     session.id_claims_update(request, token)
     step_up_passed.send(None, request=request, step_up=step_up, claims=claims)
@@ -177,6 +183,10 @@ def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
     straight back to the provider (a choice, not a loop)."""
     if flow.step_up is not None:
         clear_guard(request, StepUp(**flow.step_up))
+    if flow.authorization_details is not None:
+        # Declining one transaction leaves it where it was, unsent.
+        messages.info(request, "You declined the approval, so nothing was sent.")
+        return HttpResponseRedirect(flow.next_url)
     messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
     return HttpResponseRedirect("/")
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import provider, session, stepup
@@ -28,6 +29,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@sensitive_variables("token")
 def callback(request: HttpRequest) -> HttpResponse:
     flow = provider.pending_flow(request)
     try:
@@ -54,6 +56,7 @@ def _sign_in_cancelled(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/")
 
 
+@sensitive_variables("token")
 def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) -> HttpResponse:
     claims = token["userinfo"]
     sub = claims["sub"]
@@ -78,6 +81,7 @@ def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) ->
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("id_token")
 def logout_view(request: HttpRequest) -> HttpResponse:
     # GET only asks for confirmation: a link or image must not be able to sign anyone out.
     if request.method == "GET":

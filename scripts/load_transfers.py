@@ -71,6 +71,9 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "LOG_LEVEL": "WARNING",  # one INFO line per request would measure the terminal
         # A load run moves more than a customer's daily limit; limits are not under test.
         "DAILY_TRANSFER_LIMIT": "1000000000.00",
+        # Nor are payment approvals (RFC 9396): plain step-up tokens pay anyone.
+        "TRANSACTION_APPROVAL_FOR_NEW_PAYEES": "false",
+        "TRANSACTION_APPROVAL_THRESHOLD": "1000000000.00",
         **extra,
     }
 
@@ -211,14 +214,18 @@ def jwks_server(port: int, jwks: dict):
 
 
 def customers_prepare(count: int, run: str) -> list[tuple[str, str]]:
-    """`count` customers with a funded checking account each: [(sub, account number)]."""
+    """`count` customers with a funded checking account each: [(sub, account number)].
+
+    Funded by a deposit, not only the welcome money, which may not be paid to others.
+    """
     from accounts.models import Account
-    from accounts.services import customer_provision
+    from accounts.services import customer_provision, deposit_make
 
     people = []
     for index in range(count):
         customer = customer_provision(sub=f"load|{run}|{index}", name=f"Load Client {index}")
         account = Account.objects.get(customer=customer, kind=Account.Kind.CHECKING)
+        deposit_make(account=account, amount=Decimal("1000.00"), memo="Load test funds")
         people.append((customer.sub, account.number))
     return people
 

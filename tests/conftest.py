@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import Account
@@ -23,6 +24,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (and whatever else is cached) never carry over between tests."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -55,3 +62,9 @@ def alice_savings(alice) -> Account:
 @pytest.fixture
 def bob_checking(bob) -> Account:
     return AccountFactory(customer=bob, number="1000000021", balance=Decimal("200.00"))
+
+
+@pytest.fixture
+def payment(alice_checking, bob_checking) -> dict[str, str]:
+    """The body of a small transfer from Alice to Bob."""
+    return {"source": alice_checking.number, "destination": bob_checking.number, "amount": "25.00"}

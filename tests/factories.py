@@ -68,4 +68,5 @@ class TransferFactory(factory.django.DjangoModelFactory):
             amount=amount,
             memo=memo,
             **kwargs,
+            approved=True,
         )

@@ -55,10 +55,21 @@ class Browser:
         self.used_steps.add(step)
         return totp.at(step * totp.interval)
 
-    def through_idp(self, response, email: str, *, password: str = DEMO_PASSWORD, pages=None):
+    def through_idp(
+        self,
+        response,
+        email: str,
+        *,
+        password: str = DEMO_PASSWORD,
+        pages=None,
+        approve: bool = True,
+        seen: dict | None = None,
+    ):
         """Follow redirects through the IdP, answering its pages, until the bank's callback
-        has run; return the bank's response. `pages` collects the IdP pages seen."""
+        has run; return the bank's response. `pages` collects the IdP pages seen; `seen`
+        their HTML by name; `approve` answers a payment approval page."""
         pages = [] if pages is None else pages
+        seen = {} if seen is None else seen
         for _ in range(12):
             if response.status_code != 302:
                 return response
@@ -67,8 +78,14 @@ class Browser:
             if path.startswith("/idp/u/login"):
                 pages.append("password")
                 response = self.post(location, {"email": email, "password": password})
+            elif path.startswith("/idp/u/consent"):
+                pages.append("approve")
+                seen["approve"] = self.get(location).content.decode()
+                decision = "approve" if approve else "decline"
+                response = self.post(location, {"decision": decision})
             elif path.startswith("/idp/u/mfa"):
                 pages.append("totp")
+                seen["totp"] = self.get(location).content.decode()
                 response = self.post(location, {"code": self.totp(email)})
             elif path.startswith("/idp/") or path == "/callback":
                 response = self.get(location)

@@ -120,6 +120,9 @@ def api_settings(settings):
     settings.API_TOKEN_LEEWAY = 30
     # The fake issuer offers no introspection (tests/api_auth/test_introspection.py has one).
     settings.API_INTROSPECTION_CLIENT_ID = None
+    # Paying a new payee needs a transaction-bound approval; tests of other rules pay Bob as
+    # a known payee (tests/transfers/test_approvals.py tests the rule itself).
+    settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES = False
     return settings
 
 
@@ -162,6 +165,16 @@ def _private_key(pem: str) -> rsa.RSAPrivateKey:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def post_transfer(client, token: str, body: dict, key: str = "transfer-key-0001"):
+    """POST /api/transfers as a client would: JSON, the bearer token, an Idempotency-Key."""
+    return client.post(
+        "/api/transfers",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={**bearer(token), "Idempotency-Key": key},
+    )
 
 
 def unsigned_token(header: dict[str, Any], claims: dict[str, Any]) -> str:

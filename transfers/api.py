@@ -8,11 +8,14 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
 from accounts.decorators import CustomerRequest, customer_required
-from accounts.errors import ApplicationError, NotFound, TransferInvalid
+from accounts.errors import ApplicationError, ApprovalRequired, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
+from accounts.throttle import rate_limited
+from api_auth.authorization_details import details_check
 from api_auth.decorators import recent_mfa_required, token_required
 from api_auth.introspection import introspected
 from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
@@ -20,7 +23,8 @@ from api_auth.single_use import single_use
 
 from .models import Transfer
 from .openapi import openapi_document
-from .services import transfer_create
+from .selectors import payee_known
+from .services import APPROVAL_TYPE, parse_amount, transfer_create
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # visible ASCII, e.g. a UUID
 FIELDS = ("source", "destination", "amount", "memo")
@@ -38,14 +42,23 @@ FIELDS = ("source", "destination", "amount", "memo")
 def transfers_create(request: CustomerRequest) -> JsonResponse:
     idempotency_key = _idempotency_key(request)
     fields = _transfer_fields(request)
-    transfer = transfer_create(
-        customer=request.customer,
-        source_number=fields["source"],
-        destination_number=fields["destination"],
-        amount=fields["amount"],
-        memo=fields["memo"],
-        idempotency_key=idempotency_key,
-    )
+    # A token that approved a payment (RFC 9396) is good for exactly that payment.
+    approval = _approval(fields, idempotency_key)
+    approved = details_check(request.token, type=APPROVAL_TYPE, expected=approval, required=False)
+    try:
+        transfer = transfer_create(
+            customer=request.customer,
+            source_number=fields["source"],
+            destination_number=fields["destination"],
+            amount=fields["amount"],
+            memo=fields["memo"],
+            idempotency_key=idempotency_key,
+            approved=approved,
+        )
+    except ApprovalRequired:
+        # Tell the client what to ask the identity provider to approve.
+        details_check(request.token, type=APPROVAL_TYPE, expected=approval, required=True)
+        raise
     if transfer.is_completed:
         return JsonResponse({"transfer": _transfer_json(transfer)}, status=201)
     body = {
@@ -80,18 +93,31 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
+@rate_limited("PAYEE_LOOKUPS")
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     account = payee_lookup(number=number)
     if account is None:
         raise NotFound("No open account has that number.", field="number")
     own = account.customer_id == request.customer.pk
     name = f"Your {account.kind} account" if own else mask_name(account.customer.name)
-    return JsonResponse({"payee": {"number": account.number, "name": name}})
+    known = payee_known(customer=request.customer, number=account.number)
+    return JsonResponse({"payee": {"number": account.number, "name": name, "known": known}})
 
 
 @api_view("GET")
 def openapi_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_document())
+
+
+def _approval(fields: dict[str, str], idempotency_key: str) -> dict[str, str]:
+    """The members of an approved fabrikam_transfer that must equal this request's."""
+    return {
+        "amount": f"{parse_amount(fields['amount']):.2f}",
+        "currency": settings.CURRENCY,
+        "source": fields["source"].strip(),
+        "destination": fields["destination"].strip(),
+        "idempotency_key": idempotency_key,
+    }
 
 
 def _idempotency_key(request: HttpRequest) -> str:

@@ -4,14 +4,22 @@ the API with the single-use elevated token."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
+import requests
+from django.conf import settings
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import api_client
+from accounts.api_answers import ACCOUNT_NUMBER, MONEY, TIMESTAMP, UUID
 from accounts.errors import ApplicationError, StepUpRequired
-from oidc_client.session import elevated_token_take
+from oidc_client.session import elevated_info, elevated_token_take
 from oidc_client.stepup import StepUp
+
+from .services import APPROVAL_TYPE, approval_required
 
 PENDING_KEY = "pending_transfer"
 RECEIPT_NAMES_KEY = "transfer_receipt_names"
@@ -22,7 +30,24 @@ RECEIPTS_NAMED = 5
 # callback and the API both insist on a second factor from the last STEP_UP_MAX_AGE seconds.
 # No message: the transfer page itself says the second factor was confirmed.
 TRANSFER_STEP_UP = StepUp(kind="api", scope="transfer:funds", max_age=None, message="")
+# Approving one payment: the identity provider demands a fresh second factor for the
+# approval itself, so the password is not asked again while its session is alive.
+# No message either: the confirmation page says the payment is approved.
+APPROVAL_STEP_UP = replace(TRANSFER_STEP_UP)
 _CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
+# What the pages read from the API's transfers and payees (see accounts/api_answers.py).
+TRANSFER = {
+    "id": UUID,
+    "status": str,
+    "decline_message": (str, None),
+    "source": str,
+    "destination": str,
+    "amount": MONEY,
+    "memo": str,
+    "created_at": TIMESTAMP,
+}
+TRANSFER_ANSWER = {"transfer": TRANSFER}
+PAYEE_ANSWER = {"payee": {"number": ACCOUNT_NUMBER, "name": str, "known": bool}}
 
 
 class TransferNotAuthorized(ApplicationError):
@@ -36,7 +61,15 @@ def challenge_params(header: str) -> dict[str, str]:
     return {name: quoted or bare for name, quoted, bare in _CHALLENGE_PARAM.findall(header)}
 
 
-def pending_store(request: HttpRequest, data: dict[str, Any], payee: str, source_name: str) -> None:
+class ApprovalNeeded(ApplicationError):
+    """The API wants this payment approved as exactly this payment (RFC 9396)."""
+
+    status = 403
+
+
+def pending_store(
+    request: HttpRequest, data: dict[str, Any], payee: dict[str, Any], source_name: str
+) -> None:
     request.session[PENDING_KEY] = {
         "source": data["source"],
         "source_name": source_name,
@@ -44,8 +77,10 @@ def pending_store(request: HttpRequest, data: dict[str, Any], payee: str, source
         "amount": f"{data['amount']:.2f}",
         "memo": data.get("memo", ""),
         "idempotency_key": data["idempotency_key"],
-        "payee": payee,
+        "payee": payee["name"],
+        "known_payee": bool(payee.get("known")),
         "stepped_up": False,
+        "approval_asked": False,
     }
 
 
@@ -69,15 +104,46 @@ def receipt_names(request: HttpRequest, transfer_id: str) -> dict[str, str]:
     return request.session.get(RECEIPT_NAMES_KEY, {}).get(transfer_id, {})
 
 
-def payee_name(request: HttpRequest, number: str) -> str:
-    return api_client.get_json(request, f"payees/{number}")["payee"]["name"]
+def payee_lookup(request: HttpRequest, number: str) -> dict[str, Any]:
+    """{"name": a masked name, "known": paid before} for an open account number."""
+    return api_client.get_json(request, f"payees/{number}", PAYEE_ANSWER)["payee"]
 
 
+def approval_needed(pending: dict[str, Any]) -> bool:
+    """The bank's rule, applied ahead of the API so the customer approves before sending
+    rather than after a refusal (the API applies it again, under its locks)."""
+    known = bool(pending.get("known_payee"))  # a pending transfer from before this rule: no
+    return approval_required(amount=Decimal(pending["amount"]), paid_before=known)
+
+
+def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
+    """What the identity provider shows and the token must carry (RFC 9396)."""
+    return [
+        {
+            "type": APPROVAL_TYPE,
+            "amount": pending["amount"],
+            "currency": settings.CURRENCY,
+            "source": pending["source"],
+            "source_name": pending.get("source_name", ""),
+            "destination": pending["destination"],
+            "payee": pending["payee"],
+            "idempotency_key": pending["idempotency_key"],
+        }
+    ]
+
+
+def approval_held(request: HttpRequest, pending: dict[str, Any]) -> bool:
+    held = elevated_info(request, TRANSFER_STEP_UP.scope)
+    return bool(held) and held.get("authorization_details") == approval_details(pending)
+
+
+@sensitive_variables("token")
 def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, Any]:
     """Send the pending transfer; return the API's transfer (completed or declined).
 
-    Raises StepUpRequired when a (new) second factor is needed first, and
-    TransferNotAuthorized when the API refused the token outright.
+    Raises StepUpRequired when a (new) second factor is needed first,
+    TransferNotAuthorized when the API refused the token outright, and UnexpectedAnswer
+    when the answer is none of the API's (then nobody knows yet whether money moved).
     """
     token = elevated_token_take(request, TRANSFER_STEP_UP.scope)
     if token is None:
@@ -93,9 +159,10 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
         json={k: pending[k] for k in ("source", "destination", "amount", "memo")},
         headers={"Idempotency-Key": pending["idempotency_key"]},
     )
-    body = response.json() if response.content else {}
-    if response.status_code in (200, 201) or (response.status_code == 422 and "transfer" in body):
-        return body["transfer"]
+    if response.status_code in (200, 201) or (
+        response.status_code == 422 and _is_decline(response)
+    ):
+        return api_client.answer(response, TRANSFER_ANSWER, path="transfers")["transfer"]
     if response.status_code == 401:
         challenge = challenge_params(response.headers.get("WWW-Authenticate", ""))
         if challenge.get("error") == "insufficient_user_authentication":
@@ -109,9 +176,22 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
             "Your verification for this transfer has expired or was already used. "
             "Confirm again to verify and send it."
         )
+    if response.status_code == 403 and "insufficient_authorization_details" in response.headers.get(
+        "WWW-Authenticate", ""
+    ):
+        raise ApprovalNeeded("This payment needs your approval at the identity provider.")
     if response.status_code == 403:
         raise TransferNotAuthorized(
             "The identity provider did not grant permission to move money (transfer:funds). "
             "Nothing was sent."
         )
     raise api_client.ApiError(response)
+
+
+def _is_decline(response: requests.Response) -> bool:
+    """A declined transfer is a 422 that carries the transfer; other 422s are refusals."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "transfer" in body

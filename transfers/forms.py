@@ -11,6 +11,20 @@ from django.core.validators import RegexValidator
 
 from accounts.templatetags.money import money
 
+from .amounts import AmountInvalid, amount_parse
+
+
+class AmountField(forms.DecimalField):
+    """A DecimalField that reads an amount as a person does, and as the API does."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return amount_parse(str(value))
+        except AmountInvalid as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
 
 class TransferForm(forms.Form):
     source = forms.ChoiceField(label="From")
@@ -20,7 +34,7 @@ class TransferForm(forms.Form):
         help_text="One of your accounts, or the payee's account number.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "list": "own-accounts"}),
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label="Amount (USD)",
         max_digits=14,
         decimal_places=2,
@@ -45,7 +59,7 @@ class TransferForm(forms.Form):
 
     def clean_destination(self) -> str:
         destination = self.cleaned_data["destination"].replace(" ", "").replace("-", "")
-        if not destination.isdigit():
+        if not (destination.isascii() and destination.isdigit()):
             raise forms.ValidationError("Enter the account number using digits only.")
         return destination
 

@@ -20,6 +20,7 @@ class Transfer(models.Model):
         DAILY_LIMIT_EXCEEDED = "daily_limit_exceeded", "Over the daily limit"
         ACCOUNT_NOT_OPEN = "account_not_open", "An account is frozen or closed"
         UNKNOWN_PAYEE = "unknown_payee", "No account with that number"
+        WELCOME_MONEY = "welcome_money", "Welcome money can only move between your own accounts"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey(

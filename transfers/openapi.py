@@ -261,10 +261,15 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "payee": {
                 "type": "object",
-                "required": ["number", "name"],
+                "required": ["number", "name", "known"],
                 "properties": {
                     "number": {"type": "string"},
                     "name": {"type": "string", "description": "Masked, e.g. 'Bob O.'"},
+                    "known": {
+                        "type": "boolean",
+                        "description": "The caller has paid this account before; a payment "
+                        "to a new payee must be approved as exactly that payment (RFC 9396).",
+                    },
                 },
             }
         },
@@ -426,6 +431,13 @@ PATHS: dict[str, Any] = {
                 "responses": {
                     "200": json_body("Payee", "The payee"),
                     "404": problem_body("No open account has that number"),
+                    "429": {
+                        **problem_body(
+                            "too_many_requests: too many lookups by this customer or from "
+                            "this address in the current window"
+                        ),
+                        "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+                    },
                 },
             },
         )
@@ -498,7 +510,11 @@ def openapi_document() -> dict[str, Any]:
                         'error="insufficient_scope", scope="read:accounts"'
                     ),
                     "schema": {"type": "string"},
-                }
+                },
+                "RetryAfter": {
+                    "description": "Seconds until the request may be made again",
+                    "schema": {"type": "integer", "minimum": 1},
+                },
             },
         },
     }

@@ -2,69 +2,101 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, IdempotencyConflict, TransferInvalid
+from accounts.errors import ApplicationError, ApprovalRequired, IdempotencyConflict, TransferInvalid
 from accounts.ledger import money_post
-from accounts.models import Account, Customer
+from accounts.models import ACCOUNT_NUMBER, Account, Customer
 
+from .amounts import AmountInvalid, amount_parse
 from .models import Transfer
 
-MAX_AMOUNT = Decimal("999999999999.99")  # what the ledger's columns can hold
 MEMO_MAX_LENGTH = 140
+APPROVAL_TYPE = "fabrikam_transfer"  # the RFC 9396 authorization_details type of a transfer
 Decline = Transfer.DeclineReason
 
 
 def parse_amount(value: object) -> Decimal:
-    """A positive amount with at most two decimal places, or `TransferInvalid`.
-
-    Floats are refused: 0.1 + 0.2 is not money.
-    """
+    """A positive amount with at most two decimal places (see `amounts`), or
+    `TransferInvalid`. Floats are refused: 0.1 + 0.2 is not money."""
     if isinstance(value, float | bool):
         raise TransferInvalid('Send the amount as a decimal string, e.g. "12.50".', field="amount")
     try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount") from None
-    if not amount.is_finite():
-        raise TransferInvalid("Enter an amount such as 12.50.", field="amount")
-    if amount <= 0:
-        raise TransferInvalid("The amount must be more than zero.", field="amount")
-    if amount.as_tuple().exponent < -2:
-        raise TransferInvalid("Use at most two decimal places.", field="amount")
-    if amount > MAX_AMOUNT:
-        raise TransferInvalid("That amount is too large.", field="amount")
-    return amount.quantize(Decimal("0.01"))
+        return amount_parse(str(value))
+    except AmountInvalid as error:
+        raise TransferInvalid(str(error), field="amount") from None
 
 
-def _spent_today(customer: Customer) -> Decimal:
+@dataclass(frozen=True)
+class History:
+    """What the rules need from the customer's past transfers, read in one query."""
+
+    spent_today: Decimal
+    paid_before: bool  # a completed transfer to this destination exists
+
+
+def _history(customer: Customer, destination_number: str) -> History:
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    total = Transfer.objects.filter(
-        customer=customer, status=Transfer.Status.COMPLETED, created_at__gte=midnight
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    figures = Transfer.objects.filter(
+        customer=customer, status=Transfer.Status.COMPLETED
+    ).aggregate(
+        today=Sum("amount", filter=Q(created_at__gte=midnight)),
+        to_payee=Count("pk", filter=Q(destination_number=destination_number)),
+    )
+    return History(
+        spent_today=figures["today"] or Decimal("0.00"), paid_before=bool(figures["to_payee"])
+    )
+
+
+def approval_required(*, amount: Decimal, paid_before: bool) -> bool:
+    """A transfer at or above the threshold, or to a payee never paid before, must be
+    approved as exactly that payment (RFC 9396 details in the token), not just with MFA."""
+    if amount >= settings.TRANSACTION_APPROVAL_THRESHOLD:
+        return True
+    return settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES and not paid_before
 
 
 def _decline_reason(
-    customer: Customer, source: Account, destination: Account | None, amount: Decimal, limits: bool
+    customer: Customer,
+    source: Account,
+    destination: Account | None,
+    amount: Decimal,
+    history: History | None,
 ) -> str:
     if destination is None:
         return Decline.UNKNOWN_PAYEE
     if not (source.is_open and destination.is_open):
         return Decline.ACCOUNT_NOT_OPEN
-    if limits and amount > settings.TRANSFER_LIMIT:
+    if history and amount > settings.TRANSFER_LIMIT:
         return Decline.TRANSFER_LIMIT_EXCEEDED
-    if limits and _spent_today(customer) + amount > settings.DAILY_TRANSFER_LIMIT:
+    if history and history.spent_today + amount > settings.DAILY_TRANSFER_LIMIT:
         return Decline.DAILY_LIMIT_EXCEEDED
     if source.kind != Account.Kind.CLEARING and source.balance < amount:
         return Decline.INSUFFICIENT_FUNDS
+    if destination.customer_id != customer.pk and not _keeps_welcome_money(customer, amount):
+        return Decline.WELCOME_MONEY
     return ""
+
+
+def _keeps_welcome_money(customer: Customer, amount: Decimal) -> bool:
+    """Whether the customer still holds their welcome deposit after sending `amount` to
+    someone else: only what they hold beyond it (money received, deposits) may leave.
+
+    Read under the customer's lock, which every transfer of theirs takes; money arriving
+    meanwhile can only make the total larger, so a stale read only errs on refusing.
+    """
+    if customer.welcome_deposit <= 0:
+        return True
+    held = Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"]
+    return (held or Decimal("0.00")) - amount >= customer.welcome_deposit
 
 
 def transfer_create(
@@ -76,19 +108,29 @@ def transfer_create(
     memo: str = "",
     idempotency_key: str | None = None,
     enforce_limits: bool = True,
+    approved: bool = False,
 ) -> Transfer:
     """Move `amount` from one of the customer's accounts to any open account.
 
     Returns the transfer, completed or declined (a decline is recorded with its reason).
-    Raises `TransferInvalid` for a malformed request (nothing is recorded) and
-    `IdempotencyConflict` when the key was used for a different transfer. A repeated key
-    returns the first transfer and moves no money.
+    Raises `TransferInvalid` for a malformed request (nothing is recorded),
+    `IdempotencyConflict` when the key was used for a different transfer, and
+    `ApprovalRequired` when the transfer needs an approval of exactly this payment that the
+    caller does not have (`approved`: the caller checked one). A repeated key returns the
+    first transfer and moves no money. `enforce_limits=False` (the bank's own movements)
+    skips the limits and the approval rule.
     """
     amount = parse_amount(amount)
     memo = (memo or "").strip()
     source_number, destination_number = source_number.strip(), destination_number.strip()
     if len(memo) > MEMO_MAX_LENGTH:
         raise TransferInvalid(f"Keep the memo under {MEMO_MAX_LENGTH} characters.", field="memo")
+    if any(unicodedata.category(character) == "Cc" for character in memo):
+        raise TransferInvalid("The memo cannot contain control characters.", field="memo")
+    if not ACCOUNT_NUMBER.fullmatch(source_number):
+        raise TransferInvalid("That is not one of your accounts.", field="source")
+    if not ACCOUNT_NUMBER.fullmatch(destination_number):
+        raise TransferInvalid("Write the payee's account number in digits.", field="destination")
     if source_number == destination_number:
         raise TransferInvalid("Choose two different accounts.", field="destination")
     outcome = _transfer_write(
@@ -99,6 +141,7 @@ def transfer_create(
         memo=memo,
         idempotency_key=idempotency_key,
         enforce_limits=enforce_limits,
+        approved=approved,
     )
     if isinstance(outcome, ApplicationError):
         raise outcome
@@ -119,6 +162,7 @@ def _transfer_write(
     memo: str,
     idempotency_key: str | None,
     enforce_limits: bool,
+    approved: bool,
 ) -> Transfer | ApplicationError:
     # Lock the customer first: it serialises this customer's daily limit and idempotency
     # keys. Then both accounts in primary-key order, in one query, so two opposite
@@ -147,7 +191,18 @@ def _transfer_write(
     if destination is not None and destination.kind == Account.Kind.CLEARING:
         destination = None  # the bank's own account is not a payee
 
-    reason = _decline_reason(customer, source, destination, amount, enforce_limits)
+    history = _history(customer, destination_number) if enforce_limits else None
+    if (
+        history
+        and not approved
+        and approval_required(amount=amount, paid_before=history.paid_before)
+    ):
+        return ApprovalRequired(
+            "This payment must be approved as exactly this payment (amount and payee) at the "
+            "identity provider.",
+            code="approval_required",
+        )
+    reason = _decline_reason(customer, source, destination, amount, history)
     transfer = Transfer.objects.create(
         customer=customer,
         source=source,

@@ -1,4 +1,4 @@
-"""The OAuth endpoints: authorize (browser), token, userinfo and introspection (back channel)."""
+"""The OAuth endpoints: authorize (browser); token, PAR, userinfo, introspection (back channel)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..bearer import resource_protector
-from ..flow import authorization_respond
+from ..flow import authorization_start
 from ..introspection import Introspection
 from ..models import IdpUser
+from ..par import PushedAuthorizationEndpoint
 from ..server import authorization_server
 from ..tokens import user_claims
 
@@ -25,7 +26,7 @@ from ..tokens import user_claims
 @require_http_methods(["GET", "POST"])
 @never_cache
 def authorize(request: HttpRequest) -> HttpResponse:
-    return authorization_respond(request)
+    return authorization_start(request)
 
 
 @csrf_exempt  # a back-channel call authenticated by the client secret, not a browser form
@@ -35,6 +36,17 @@ def token(request: HttpRequest) -> HttpResponse:
     # RFC 6749 5.1; Authlib sets these too, but a token must never sit in a cache.
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
+    return response
+
+
+@csrf_exempt  # a back-channel call authenticated by the client secret, not a browser form
+@require_POST
+def pushed_authorization_request(request: HttpRequest) -> HttpResponse:
+    """RFC 9126: a client pushes an authorization request and gets a one-time request_uri."""
+    server = authorization_server()
+    server.register_endpoint(PushedAuthorizationEndpoint)
+    response = server.create_endpoint_response(PushedAuthorizationEndpoint.ENDPOINT_NAME, request)
+    response["Cache-Control"] = "no-store"  # errors too: they echo the client's request
     return response
 
 

@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import factors, sso
-from ..flow import PendingNotFound, authorization_respond, pending_get, step_url
+from ..flow import PendingNotFound, authorization_respond, pending_signed_in_get, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
 from ..models import PendingAuthorization
 from ..purpose import failure_message, purpose_of
+from ..rar import payment_requested
 from ..ratelimit import client_ip
 from .sign_in import expired
 
@@ -30,18 +31,11 @@ def _second_factor_passed(request, pending: PendingAuthorization) -> HttpRespons
     return authorization_respond(request, pending.params, pending)
 
 
-def _pending_with_user(request: HttpRequest) -> PendingAuthorization:
-    pending = pending_get(request, request.GET.get("tx", ""))
-    if pending.session.user is None:
-        raise PendingNotFound
-    return pending
-
-
 @require_http_methods(["GET", "POST"])
 @never_cache
 def totp(request: HttpRequest) -> HttpResponse:
     try:
-        pending = _pending_with_user(request)
+        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
@@ -57,7 +51,13 @@ def totp(request: HttpRequest) -> HttpResponse:
             refused = True
         else:
             return _second_factor_passed(request, pending)
-    context = {"form": form, "user": user, "tx": pending.key, "purpose": purpose_of(pending)}
+    context = {
+        "form": form,
+        "user": user,
+        "tx": pending.key,
+        "purpose": purpose_of(pending),
+        "payment": payment_requested(pending.params),
+    }
     return render(request, "devidp/totp.html", context, status=400 if refused else 200)
 
 
@@ -75,7 +75,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     a user who never enrolled could enrol their own app. Seeded demo users are enrolled.
     """
     try:
-        pending = _pending_with_user(request)
+        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
@@ -117,6 +117,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         "user": user,
         "tx": pending.key,
         "purpose": purpose_of(pending),
+        "payment": payment_requested(pending.params),
         "qr_svg": _qr_svg(uri),
         # A phone cannot scan its own screen: the otpauth:// link opens the authenticator
         # app on it, and the key can be copied (static/devidp/copy.js) or typed.

@@ -32,14 +32,16 @@ def expired(request: HttpRequest) -> HttpResponse:
 def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     """The password step passed: new SSO session, then carry on with the request.
 
-    A password starts a new authentication event, so a second factor given earlier in this
-    request (perhaps by someone else, in an SSO session) no longer counts.
+    A password starts a new authentication event, so a second factor or a payment approval
+    given earlier in this request (perhaps by someone else, in an SSO session) no longer
+    counts.
     """
     session, raw = sso.session_sign_in(previous=pending.session, user=user)
     pending.session = session
     pending.password_at = session.auth_time
+    pending.approved_at = None
     pending.mfa_at = None
-    pending.save(update_fields=["session", "password_at", "mfa_at"])
+    pending.save(update_fields=["session", "password_at", "approved_at", "mfa_at"])
     response = authorization_respond(request, pending.params, pending)
     sso.set_cookie(response, raw)
     return response

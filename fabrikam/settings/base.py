@@ -102,8 +102,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite serialises writers; a timeout lets concurrent requests wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # SQLite has one writer at a time, so make concurrent requests queue as they would on
+    # PostgreSQL instead of failing with "database is locked":
+    # - IMMEDIATE takes the write lock when a transaction begins. A DEFERRED one that reads
+    #   first and writes later cannot wait for the lock (SQLite refuses at once, to avoid a
+    #   deadlock), which is what select_for_update would have prevented on PostgreSQL.
+    # - the timeout (seconds) is how long a writer waits for that lock;
+    # - WAL lets pages read while a transfer writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default=None)
@@ -165,6 +177,9 @@ OIDC_REDIRECT_URI = env("OIDC_REDIRECT_URI", default=None)
 OIDC_SEND_RESOURCE = env.bool("OIDC_SEND_RESOURCE", default=False)
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_BASE_TEMPLATE = "base.html"
+# RFC 9396 types the provider accepts, when its discovery document does not list them (an
+# Auth0 tenant with Highly Regulated Identity: the types registered on the API).
+OIDC_AUTHORIZATION_DETAILS_TYPES = env.list("OIDC_AUTHORIZATION_DETAILS_TYPES", default=[]) or None
 # An Auth0 tenant (custom domains too) signs out through /v2/logout when RP-initiated logout
 # is not enabled; auto-detected for *.auth0.com issuers.
 OIDC_AUTH0_LOGOUT = True if AUTH0_DOMAIN else None
@@ -194,17 +209,42 @@ API_INTROSPECTION_CLIENT_ID = env("API_INTROSPECTION_CLIENT_ID", default=None)
 API_INTROSPECTION_CLIENT_SECRET = env("API_INTROSPECTION_CLIENT_SECRET", default=None)
 # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).
 API_TOKEN_LEEWAY = env.int("API_TOKEN_LEEWAY", default=30)
-# The bank's web pages reach the resource API here (default: this server's /api/), and
-# wait this many seconds for it before showing a clear error.
+# The site's own origin, e.g. https://bank.example (dev: http://localhost:8000). Links and
+# calls the server makes to itself start here, never at the request's Host header, which
+# whoever sends the request writes (ALLOWED_HOSTS does not even compare ports).
+SITE_URL = env("SITE_URL", default=None)
+# The bank's web pages reach the resource API here (default: SITE_URL + /api/), and wait
+# this many seconds for it before showing a clear error.
 API_BASE_URL = env("API_BASE_URL", default=None)
 API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
 LOGIN_URL = "login"
+
+# Payee lookups (/api/payees/<number>) answer who owns an account number, masked: enough
+# to check a payee, too few to harvest names. Per customer and per client address, in
+# each window of PAYEE_LOOKUPS_WINDOW seconds.
+PAYEE_LOOKUPS_PER_CUSTOMER = env.int("PAYEE_LOOKUPS_PER_CUSTOMER", default=20)
+PAYEE_LOOKUPS_PER_ADDRESS = env.int("PAYEE_LOOKUPS_PER_ADDRESS", default=60)
+PAYEE_LOOKUPS_WINDOW = env.int("PAYEE_LOOKUPS_WINDOW", default=600)
+# Peers whose X-Forwarded-For names the real client (addresses or networks, or *): a
+# reverse proxy in front of the site, and the web app when it calls the API. Loopback by
+# default, where `make demo` calls its own API.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"
 TRANSFER_LIMIT = Decimal(env("TRANSFER_LIMIT", default="10000.00"))
 DAILY_TRANSFER_LIMIT = Decimal(env("DAILY_TRANSFER_LIMIT", default="25000.00"))
+# Every new customer's gift, which stays in their own accounts (README, "Welcome money"),
+# and how many new customers an hour receive it.
 WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
+# A transfer at or above this, or to a payee never paid before, is approved as exactly that
+# payment at the identity provider (RFC 9396 authorization_details pushed with RFC 9126 PAR).
+TRANSACTION_APPROVAL_THRESHOLD = Decimal(env("TRANSACTION_APPROVAL_THRESHOLD", default="1000.00"))
+TRANSACTION_APPROVAL_FOR_NEW_PAYEES = env.bool("TRANSACTION_APPROVAL_FOR_NEW_PAYEES", default=True)
+WELCOME_DEPOSITS_PER_HOUR = env.int("WELCOME_DEPOSITS_PER_HOUR", default=100)
+
+# Variables marked @sensitive_variables (tokens) stay hidden on DEBUG's error page too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fabrikam.debug.AlwaysSafeExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -216,9 +256,13 @@ LOGGING = {
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
     },
+    "filters": {"without_query_strings": {"()": "fabrikam.request_log.WithoutQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # fabrikam.request logs every request without its query string; runserver's own line
-    # would repeat it with the query (an authorization code on /callback).
-    "loggers": {"django.server": {"level": "ERROR"}},
+    # fabrikam.request logs every request without its query string, so runserver's own line
+    # only repeats it: ERROR keeps just its 5xx lines, and the filter takes the query string
+    # (an authorization code on /callback) out of those.
+    "loggers": {
+        "django.server": {"level": "ERROR", "filters": ["without_query_strings"]},
+    },
 }

@@ -77,6 +77,10 @@ DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="
 DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
     "DEVIDP_INTROSPECTION_CLIENT_SECRET", default="demo-only-fabrikam-api-introspection-secret"
 )
+# Payment approvals (RFC 9396 + RFC 9126): must the web app's client push every request
+# (stored by `devidp_seed`), and how long a token that approves one payment lives.
+DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
+DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 # Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:

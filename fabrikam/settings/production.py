@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, env
+from .base import API_BASE_URL, FABRIKAM_ROLES, INSTALLED_APPS, SITE_URL, env
 
 DEBUG = env.bool("DEBUG", default=False)
 try:
@@ -16,6 +16,14 @@ except ImproperlyConfigured as exc:
         "environment (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     ) from exc
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The web pages call the API at API_BASE_URL, or at SITE_URL + /api/ when the API is served
+# with the site; one of them must be set, because the request's Host header is no address
+# to send a customer's token to.
+if "web" in FABRIKAM_ROLES and not (API_BASE_URL or SITE_URL):
+    raise ImproperlyConfigured(
+        "Set API_BASE_URL (where the web pages reach the API, e.g. http://api:8001/api/) or "
+        "SITE_URL (this site's origin, e.g. https://bank.example, if it serves /api/ too)."
+    )
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -53,3 +61,5 @@ if DEVIDP_ENABLED:
     DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
     # No demo default: unset, introspection refuses every caller (a start-up warning says so).
     DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")
+    DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
+    DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)

@@ -1,30 +1,106 @@
-"""The web app's answer when the API refuses a brand-new sign-in token: the reason, not a
-loop and not a shrug (e.g. Auth0's default `typ: JWT` with API_ACCEPT_JWT_TYP off)."""
+"""Where the web app sends the customer's access token: to the configured API, whatever
+the visitor writes in the Host header."""
 
 from __future__ import annotations
 
-import logging
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.factories import CustomerFactory
-from tests.oidc_client.oidc_provider import ISSUER
-from tests.web_api import sign_in_with
+from accounts import api_client
+from tests.journey import Browser
+from tests.web_api import UNEXPECTED, Answers, secrets_in
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_refused_fresh_sign_in_says_which_setting_fixes_it(client, web_op, mint_token, caplog):
-    CustomerFactory(sub="auth0|alice", name="Alice Ng")
-    token = mint_token(sub="auth0|alice", iss=ISSUER, headers={"typ": "JWT"})
-    web_op.token_overrides = {"access_token": token}
-    sign_in_with(client, web_op)
+@contextmanager
+def attacker_listener() -> Iterator[tuple[int, list[dict]]]:
+    """A loopback HTTP server on a free port that records whatever reaches it and answers
+    like the API would, so a leak shows as data, not as a timeout."""
+    received: list[dict] = []
 
-    with caplog.at_level(logging.WARNING, logger="accounts.api_client"):
-        response = client.get("/")
+    class Record(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            received.append({"path": self.path, "authorization": self.headers["Authorization"]})
+            body = json.dumps({"accounts": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_host_header_never_chooses_where_the_token_goes(browser: Browser, site, settings):
+    browser.sign_in()
+    # No API_BASE_URL: the default comes from the site's configured origin.
+    settings.API_BASE_URL = None
+    settings.SITE_URL = site
+
+    with attacker_listener() as (port, received):
+        response = browser.get("/", headers={"Host": f"localhost:{port}"})
+
+    assert received == []
+    assert response.status_code == 200
+    assert b"1000000011" in response.content  # Alice's accounts, from the real API
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_an_api_address_the_page_says_so_instead_of_guessing(browser: Browser, settings):
+    browser.sign_in()
+    settings.API_BASE_URL = None
+    settings.SITE_URL = None
+
+    with attacker_listener() as (port, received):
+        response = browser.get("/", headers={"Host": f"localhost:{port}"})
+
+    assert received == []
     assert response.status_code == 503
-    page = response.content.decode()
-    assert "refused a fresh sign-in" in page
-    assert "API_ACCEPT_JWT_TYP=true" in page
-    assert any("typ JWT" in record.getMessage() for record in caplog.records)
+    assert b"not configured" in response.content
+
+
+# --- answers the web app did not expect --------------------------------------------------------
+
+PAGES = [
+    "/",
+    "/accounts/",
+    "/accounts/1000000011/",
+    "/accounts/1000000011/statements",
+    "/accounts/1000000011/statements.csv",
+    "/transfers/new",
+    "/transfers/6f1f7a4e-9f0e-4c43-a7a4-3f7c8b2f0a11",
+    "/security",
+]
+
+
+@pytest.mark.parametrize("answer", UNEXPECTED.values(), ids=UNEXPECTED.keys())
+@pytest.mark.parametrize("page", PAGES)
+def test_an_unexpected_answer_is_a_clear_page_without_a_token(
+    alice_on_debug, monkeypatch, page, answer
+):
+    monkeypatch.setattr(api_client, "_session", Answers(*answer))
+
+    response = alice_on_debug.get(page)
+
+    html = response.content.decode()
+    assert response.status_code in (400, 404, 503), html[:300]
+    assert "Fabrikam" in html and "Traceback" not in html
+    for secret in secrets_in(alice_on_debug):
+        assert secret not in html

@@ -237,3 +237,68 @@ def test_csv_text_cells_never_start_a_formula():
     assert entry[1:3] == ["'+1 555 0100", "'@bob"]
     assert entry[4] == "1.00"  # amounts stay signed decimal strings
     assert closing[0] == "2026-02-28"
+
+
+@pytest.mark.parametrize(
+    "memo",
+    [
+        "=HYPERLINK(evil)",
+        " =1+1",  # leading whitespace
+        "\u00a0\u3000=1+1",  # no-break and ideographic spaces
+        "\x00=1+1",  # a control character first
+        "\u200b=1+1",  # a zero-width space first
+        "\t=1+1",
+        "\r\n@SUM(A1)",
+        "\uff1d1+1",  # fullwidth equals sign
+        "\uff0b1",  # fullwidth plus
+        "\uff0d1",  # fullwidth minus
+        "\uff20SUM(A1)",  # fullwidth commercial at
+    ],
+)
+def test_a_memo_that_a_spreadsheet_would_run_is_neutralised(memo):
+    statement = {
+        "month": "2026-02",
+        "opening_balance": "0.00",
+        "total_in": "1.00",
+        "total_out": "0.00",
+        "closing_balance": "1.00",
+        "entries": [
+            {
+                "created_at": "2026-02-03T10:00:00+00:00",
+                "memo": memo,
+                "counterparty": memo,
+                "counterparty_account": memo,
+                "amount": "1.00",
+                "balance_after": "1.00",
+            }
+        ],
+    }
+
+    _, entry, *_ = statement_rows(statement)
+
+    assert entry[1:4] == ["'" + memo] * 3
+
+
+@pytest.mark.parametrize("memo", ["Lunch", "Rent - March", "a=b", "50% off", "'quoted"])
+def test_an_ordinary_memo_is_left_alone(memo):
+    statement = {
+        "month": "2026-02",
+        "opening_balance": "0.00",
+        "total_in": "1.00",
+        "total_out": "0.00",
+        "closing_balance": "1.00",
+        "entries": [
+            {
+                "created_at": "2026-02-03T10:00:00+00:00",
+                "memo": memo,
+                "counterparty": "B. Okafor",
+                "counterparty_account": "1000000021",
+                "amount": "1.00",
+                "balance_after": "1.00",
+            }
+        ],
+    }
+
+    _, entry, *_ = statement_rows(statement)
+
+    assert entry[1:4] == [memo, "B. Okafor", "1000000021"]

@@ -4,30 +4,19 @@ authentication context, and (the bank's rule) a token that claims to be the bank
 
 from __future__ import annotations
 
-import json
 import time
 from decimal import Decimal
 
 import pytest
 
 from api_auth.checks import api_auth_settings_check
-from tests.tokens import bearer
+from tests.tokens import bearer, post_transfer
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, token, payment, key="decorator-key-01"):
-    return client.post(
-        "/api/transfers",
-        data=json.dumps(payment),
-        content_type="application/json",
-        headers={**bearer(token), "Idempotency-Key": key},
-    )
-
-
-@pytest.fixture
-def payment(alice_checking, bob_checking):
-    return {"source": alice_checking.number, "destination": bob_checking.number, "amount": "25.00"}
+    return post_transfer(client, token, payment, key)
 
 
 def test_an_auth_time_in_the_future_gets_a_step_up_challenge(

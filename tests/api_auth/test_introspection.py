@@ -16,7 +16,7 @@ from django.core.cache import cache
 
 from api_auth import introspection
 from api_auth.models import SpentToken
-from tests.tokens import bearer
+from tests.tokens import bearer, post_transfer
 
 pytestmark = pytest.mark.django_db
 CREDENTIALS = ("fabrikam-api", "demo-only-introspection-secret")
@@ -89,17 +89,7 @@ def issuer(api_settings, transfer_token) -> Iterator[Issuer]:
 
 
 def post(client, token, payment, key="introspect-0001"):
-    return client.post(
-        "/api/transfers",
-        data=json.dumps(payment),
-        content_type="application/json",
-        headers={**bearer(token), "Idempotency-Key": key},
-    )
-
-
-@pytest.fixture
-def payment(alice_checking, bob_checking):
-    return {"source": alice_checking.number, "destination": bob_checking.number, "amount": "25.00"}
+    return post_transfer(client, token, payment, key)
 
 
 def test_an_active_token_is_asked_about_once_and_moves_money(

@@ -4,7 +4,6 @@ however long the records are kept. Over HTTP, against POST /api/transfers."""
 from __future__ import annotations
 
 import base64
-import json
 import time
 from decimal import Decimal
 
@@ -12,23 +11,13 @@ import pytest
 from django.core.management import call_command
 
 from api_auth.models import SpentToken
-from tests.tokens import bearer
+from tests.tokens import post_transfer
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, token, payment, key="respell-key-0001"):
-    return client.post(
-        "/api/transfers",
-        data=json.dumps(payment),
-        content_type="application/json",
-        headers={**bearer(token), "Idempotency-Key": key},
-    )
-
-
-@pytest.fixture
-def payment(alice_checking, bob_checking):
-    return {"source": alice_checking.number, "destination": bob_checking.number, "amount": "25.00"}
+    return post_transfer(client, token, payment, key)
 
 
 def respellings(token: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from jose.utils import base64url_encode
 from api_auth import jwks
 from api_auth import tokens as bearer
 from tests.tokens import (
+    AUDIENCE,
     CLIENT_ID,
     ISSUER,
     KID,
@@ -562,3 +563,22 @@ def test_challenge_values_cannot_break_out_of_their_quotes():
         'Bearer realm="fabrikam-api", error="invalid_token", '
         'error_description="bad quote and  and Injected: 1"'
     )
+
+
+@pytest.mark.parametrize(
+    ("claims", "description"),
+    [
+        ({"sub": 12345}, "The token's sub or scope claim is malformed."),
+        ({"sub": ["test|alice"]}, "The token's sub or scope claim is malformed."),
+        ({"jti": 7}, "The token's claims are not accepted: JWT ID must be a string."),
+        ({"aud": {"aud": AUDIENCE}}, "The token's claims are not accepted: Invalid audience"),
+        ({"aud": [1, 2]}, "The token's claims are not accepted: Invalid audience"),
+        ({"iss": [ISSUER]}, "The token's claims are not accepted: Invalid issuer"),
+    ],
+)
+def test_signed_claims_of_the_wrong_shape_are_refused_not_crashed_on(
+    client, mint_token, claims, description
+):
+    # Validly signed, so only the claim checks stand between these and the views.
+    response = client.get(URL, headers=auth_header(mint_token(**claims)))
+    assert_refused(response, invalid_token(description))

@@ -28,6 +28,7 @@ def one_process(tmp_path_factory) -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "fabrikam.settings.dev",
         "DEBUG": "false",
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'db.sqlite3'}",
+        "SITE_URL": site,
         "DEVIDP_ISSUER": f"{site}/idp",
         "DEVIDP_REDIRECT_URIS": f"{site}/callback",
         "DEVIDP_POST_LOGOUT_REDIRECT_URIS": f"{site}/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import secrets
 import threading
@@ -28,6 +29,26 @@ API_AUDIENCE = "https://api.fabrikam.example"
 CLIENT_ID = "fabrikam-web"
 CLIENT_SECRET = "demo-only-fabrikam-web-secret"
 MFA_POLICY = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+# One payment as the web app asks the IdP to approve it (RFC 9396 authorization_details).
+TRANSFER_DETAILS = {
+    "type": "fabrikam_transfer",
+    "amount": "2500.00",
+    "currency": "USD",
+    "source": "10000011",
+    "source_name": "Checking",
+    "destination": "20000021",
+    "payee": "Bob O.",
+    "idempotency_key": "3f0c9a52-8d1e-4c7b-9a7e-2b1d5e6f7a80",
+}
+
+
+def authorization_details(**changes) -> str:
+    """The `authorization_details` parameter: TRANSFER_DETAILS with some members changed."""
+    return json.dumps([{**TRANSFER_DETAILS, **changes}])
+
+
+def basic_auth(client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -77,6 +98,25 @@ class RelyingParty:
     def authorize(self, **overrides):
         return self.browser.get("/idp/authorize", self.params(**overrides))
 
+    def push(self, *, authorization: str | None = None, **overrides):
+        """RFC 9126: push the authorization request (client_secret_basic unless told)."""
+        return BrowserClient().post(
+            "/idp/oauth/par",
+            self.params(**overrides),
+            HTTP_AUTHORIZATION=authorization or basic_auth(),
+        )
+
+    def authorize_pushed(self, request_uri: str, client_id: str = CLIENT_ID):
+        """Send the browser to /authorize with only the reference to a pushed request."""
+        return self.browser.get(
+            "/idp/authorize", {"client_id": client_id, "request_uri": request_uri}
+        )
+
+    def request_uri(self, **overrides) -> str:
+        response = self.push(**overrides)
+        assert response.status_code == 201, response.content
+        return response.json()["request_uri"]
+
     def submit(self, response, data: dict):
         """Follow a redirect to one of the IdP's pages and post its form, with CSRF token."""
         url = response["Location"]
@@ -88,6 +128,11 @@ class RelyingParty:
     def sign_in(self, response, email="alice@fabrikam.example", password=DEMO_PASSWORD):
         assert "/idp/u/login" in response["Location"]
         return self.submit(response, {"email": email, "password": password})
+
+    def decide(self, response, decision: str = "approve"):
+        """On the payment approval page, press Approve or Decline."""
+        assert "/idp/u/consent" in response["Location"]
+        return self.submit(response, {"decision": decision})
 
     def second_factor(self, response, user: IdpUser, code: str | None = None):
         assert "/idp/u/mfa" in response["Location"]
@@ -113,11 +158,17 @@ class RelyingParty:
         assert params["iss"] == ISSUER
         return params["code"]
 
-    def login(self, user: IdpUser, **overrides) -> dict:
-        """The whole dance: authorize, password, TOTP if asked, code, tokens."""
-        response = self.authorize(**overrides)
+    def login(self, user: IdpUser, *, pushed: bool = False, **overrides) -> dict:
+        """The whole dance: authorize (or push, then authorize), password, payment approval
+        and TOTP if asked, code, tokens."""
+        if pushed:
+            response = self.authorize_pushed(self.request_uri(**overrides))
+        else:
+            response = self.authorize(**overrides)
         if "/idp/u/login" in response.get("Location", ""):
             response = self.sign_in(response, email=user.email)
+        if "/idp/u/consent" in response.get("Location", ""):
+            response = self.decide(response)
         if "/idp/u/mfa" in response.get("Location", ""):
             response = self.second_factor(response, user)
         token_response = self.exchange(self.code(response))

@@ -75,3 +75,26 @@ def test_a_step_up_on_a_session_idle_past_the_setting_needs_the_password_too(set
     assert not steps(auth_time=idle).password  # a plain sign-in still reuses the session
     given = steps(auth_time=idle, scope="transfer:funds", password_verified_in_request=True)
     assert not given.password
+
+
+def test_a_payment_needs_an_approval_and_a_second_factor():
+    outstanding = steps(payment=True)
+    assert outstanding.approval
+    assert outstanding.second_factor
+    assert not outstanding.password  # the SSO session's password stands
+
+
+def test_a_payment_approved_and_confirmed_in_this_request_needs_nothing_more():
+    assert steps(
+        payment=True, approved_in_request=True, second_factor_verified_in_request=True
+    ).nothing
+
+
+def test_an_approval_alone_does_not_confirm_a_payment():
+    outstanding = steps(payment=True, approved_in_request=True)
+    assert not outstanding.approval
+    assert outstanding.second_factor
+
+
+def test_a_request_without_a_payment_needs_no_approval():
+    assert not steps(scope="openid transfer:funds").approval

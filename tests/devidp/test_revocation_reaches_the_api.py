@@ -47,6 +47,7 @@ def api_at_the_embedded_idp(settings, monkeypatch):
     settings.API_INTROSPECTION_CLIENT_ID = settings.DEVIDP_INTROSPECTION_CLIENT_ID
     settings.API_INTROSPECTION_CLIENT_SECRET = settings.DEVIDP_INTROSPECTION_CLIENT_SECRET
     settings.API_ALLOWED_CLIENTS = {"transfer:funds": ["fabrikam-web"]}
+    settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES = False  # a plain step-up token suffices
     monkeypatch.setattr(api_jwks, "jwks_fetch", jwks)
     monkeypatch.setattr(api_jwks, "jwks_cache", api_jwks.JwksCache())
     monkeypatch.setattr(introspection.requests, "post", through_test_client)

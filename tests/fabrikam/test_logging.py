@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+import requests
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.db import OperationalError
 
+from oidc_client import provider as oidc_provider
 from oidc_client.session import TOKENS_KEY
 from tests.journey import DEMO_PASSWORD, Browser
 
@@ -31,3 +39,52 @@ def test_a_sign_in_logs_its_requests_and_events_but_no_secret(browser: Browser, 
         assert secret.split(".")[1] not in text  # not even the claims segment
     assert "callback?" not in text  # a query string carries the authorization code
     assert DEMO_PASSWORD not in text
+
+
+@contextmanager
+def runserver() -> Iterator[str]:
+    """The development server `make demo` runs (Django's request handler and its access
+    log on `django.server`), serving this test's database on a free loopback port."""
+    server = ThreadedWSGIServer(("127.0.0.1", 0), WSGIRequestHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [OperationalError("database is locked"), RuntimeError("a bug")],
+    ids=["database-503", "bug-500"],
+)
+def test_a_failing_callback_leaves_no_authorization_code_in_any_log(
+    caplog, monkeypatch, failure, settings
+):
+    def fail(request):
+        raise failure
+
+    monkeypatch.setattr(oidc_provider, "pending_flow", fail)
+    code, state = "AUTHCODE-7f3a9c1e5b", "STATE-d41d8cd98f"
+
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="django.server"),
+        runserver() as url,
+    ):
+        settings.SITE_URL = url  # as `make demo HOST=127.0.0.1` sets it: no loopback redirect
+        response = requests.get(f"{url}/callback?code={code}&state={state}", timeout=10)
+
+    assert response.status_code >= 500
+    server_lines = [r for r in caplog.records if r.name == "django.server"]
+    assert [r.getMessage() for r in server_lines] == [
+        f'"GET /callback HTTP/1.1" {response.status_code} {len(response.content)}'
+    ]
+    for record in caplog.records:
+        if record.name.startswith("urllib3"):
+            continue  # this test's own HTTP client, at DEBUG, naming the URL it asked for
+        line = record.getMessage()
+        assert code not in line and state not in line, line

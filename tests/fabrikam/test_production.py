@@ -20,6 +20,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "fabrikam.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "bank.example",
+        "SITE_URL": "https://bank.example",
         # Both apps' start-up checks insist on an issuer (see test_settings_checks.py).
         "AUTH0_DOMAIN": "fabrikam.eu.auth0.com",
         "AUTH0_CLIENT_ID": "prod-client",
@@ -58,6 +59,29 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_refuse_a_web_process_without_an_api_address():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fabrikam.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "bank.example",
+    }
+    for name in ("SITE_URL", "API_BASE_URL", "FABRIKAM_ROLES"):
+        env.pop(name, None)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "Set API_BASE_URL" in result.stderr
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ def alice(client, web_op):
     return sign_in_with(client, web_op, auth_time=int(time.time()) - 300)
 
 
-def hold_elevated_token(client) -> None:
+def hold_elevated_token(client, authorization_details=None) -> None:
     session = client.session
     session[ELEVATED_KEY] = {
         "transfer:funds": {
@@ -35,6 +35,7 @@ def hold_elevated_token(client) -> None:
             "expires_at": int(time.time()) + 240,
             "scope": "openid transfer:funds",
             "auth_time": int(time.time()) - 20,
+            "authorization_details": authorization_details,
         }
     }
     session.save()
@@ -131,3 +132,21 @@ def test_every_arrow_label_is_short_enough_to_sit_between_two_lifelines():
     assert max(map(len, labels)) <= flow_guide.LABEL_MAX
     lanes = sorted(flow_guide.LANES.values())
     assert min(b - a for a, b in itertools.pairwise(lanes)) >= 300
+
+
+def test_the_security_page_decodes_the_one_payment_a_token_approves(alice, web_op):
+    approval = {"type": "fabrikam_transfer", "amount": "2500.00", "payee": "Bob O."}
+    hold_elevated_token(alice, authorization_details=[approval])
+
+    html = alice.get("/security").content.decode()
+
+    assert "Approves exactly" in html
+    assert "fabrikam_transfer" in html and "2500.00" in html and "Bob O." in html
+    assert ELEVATED not in html
+
+
+def test_how_it_works_shows_the_approval_level_for_an_approving_token(alice, web_op):
+    hold_elevated_token(alice, authorization_details=[{"type": "fabrikam_transfer"}])
+    html = alice.get("/how-it-works").content.decode()
+    assert "Approve exactly this payment" in html
+    assert "one exact payment" in html  # where this session stands

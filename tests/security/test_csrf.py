@@ -31,6 +31,8 @@ CSRF_EXEMPT = {
     "api:openapi",
     # RFC 7662 introspection: a back-channel call authenticated by the API's own credentials.
     "devidp:introspect",
+    # RFC 9126 PAR: a back-channel call authenticated by the client secret, not a cookie.
+    "devidp:par",
     # OIDC endpoints: a cross-site POST to /authorize is allowed by OIDC Core and changes
     # nothing; token and userinfo authenticate with a client secret or a bearer token.
     "devidp:authorize",
@@ -48,6 +50,7 @@ FORM_VIEWS = {
     "devidp:totp",
     "devidp:totp_enrol",
     "devidp:end_session",
+    "devidp:approve",
 }
 SAMPLE = {"number": "1000000011", "transfer_id": "00000000-0000-0000-0000-000000000001"}
 

@@ -42,6 +42,7 @@ def alices_transfer(site) -> Transfer:
         destination_number="1000000021",
         amount="3.21",
         memo=SECRET_MEMO,
+        approved=True,
     )
 
 
@@ -97,7 +98,12 @@ def test_the_payee_lookup_shows_a_masked_name_and_nothing_else(site):
 
     response = api_get(site, charlie, f"/api/payees/{ALICE_CHECKING}")
 
-    assert response.json() == {"payee": {"number": ALICE_CHECKING, "name": "Alice N."}}
+    payee = response.json()["payee"]
+    assert {k: payee[k] for k in ("number", "name")} == {
+        "number": ALICE_CHECKING,
+        "name": "Alice N.",
+    }
+    assert set(payee) == {"number", "name", "known"}  # and nothing else about Alice
 
 
 def test_charlie_cannot_move_alices_money_through_the_form_or_the_api(site):

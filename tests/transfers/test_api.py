@@ -177,8 +177,9 @@ def test_a_retried_request_with_a_new_token_returns_the_first_transfer(
 
 
 def test_a_decline_is_422_with_a_code_and_spends_the_token(
-    client, transfer_token, payment, alice_checking
+    client, transfer_token, payment, alice_checking, settings
 ):
+    settings.TRANSACTION_APPROVAL_THRESHOLD = Decimal("10000.00")  # a plain token may try it
     token = transfer_token()
     response = post(client, token, {**payment, "amount": "5000.00"})
 
@@ -206,6 +207,19 @@ def test_body_errors_name_the_field(
     response = post(client, transfer_token(), body)
     assert response.status_code == 422
     assert response.json()["field"] == field
+    assert not SpentToken.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["1_000", "\uff11\uff10", "\u0661\u0660", "1e3", "\u066b5"])
+def test_an_amount_a_person_would_read_differently_is_refused(
+    client, transfer_token, payment, alice_checking, amount
+):
+    response = post(client, transfer_token(), {**payment, "amount": amount})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "amount"
+    assert "such as 12.50" in response.json()["detail"]
+    assert balance(alice_checking) == Decimal("1000.00")
     assert not SpentToken.objects.exists()
 
 
@@ -249,7 +263,9 @@ def test_only_the_owner_can_read_a_transfer(client, mint_token, transfer_token, 
 
 def test_the_payee_lookup_shows_a_masked_name(client, mint_token, bob_checking, alice_checking):
     response = client.get(f"/api/payees/{bob_checking.number}", headers=bearer(mint_token()))
-    assert response.json() == {"payee": {"number": bob_checking.number, "name": "Bob O."}}
+    assert response.json() == {
+        "payee": {"number": bob_checking.number, "name": "Bob O.", "known": False}
+    }
     own = client.get(f"/api/payees/{alice_checking.number}", headers=bearer(mint_token()))
     assert own.json()["payee"]["name"] == "Your checking account"
     missing = client.get("/api/payees/0000000000", headers=bearer(mint_token()))
@@ -284,3 +300,36 @@ def test_a_transfer_costs_at_most_12_sql_statements_and_no_savepoint(
     # No savepoints, no row read before it is locked, the idempotency key looked up once:
     data = [s for s in statements if s not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
     assert len(data) <= 12, listing
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("memo", "\x00=1+1"),  # PostgreSQL refuses NUL in text: it must never reach it
+        ("memo", "Rent\x1b[2J"),
+        ("source", "\x001000000011"),
+        ("destination", "1000000021\x00"),
+        ("destination", "\u0661\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0662\u0661"),
+        ("destination", "1000-000-021"),
+    ],
+)
+def test_control_characters_and_odd_account_numbers_are_refused_by_field(
+    client, transfer_token, payment, alice_checking, field, value
+):
+    response = post(client, transfer_token(), {**payment, field: value})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    assert balance(alice_checking) == Decimal("1000.00")
+    assert not Transfer.objects.filter(source=alice_checking).exists()
+
+
+@pytest.mark.parametrize("number", ["%00", "1000000011%00", "%D9%A1%D9%A0", "1000000011%0A"])
+@pytest.mark.parametrize("path", ["payees/{}", "accounts/{}/transactions", "accounts/{}/statement"])
+def test_an_account_number_that_is_not_digits_is_simply_not_found(
+    client, mint_token, alice_checking, path, number
+):
+    response = client.get("/api/" + path.format(number), headers=bearer(mint_token()))
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -55,6 +55,7 @@ def test_random_concurrent_transfers_keep_every_invariant():
                 source_number=source.number,
                 destination_number=destination.number,
                 amount=Decimal(rng.randint(1, 9000)) / 100,
+                approved=True,
             )
 
     errors = run_in_threads(12, work)
@@ -76,6 +77,7 @@ def test_opposite_direction_pairs_never_deadlock():
                 source_number=source.number,
                 destination_number=destination.number,
                 amount="1.00",
+                approved=True,
             )
 
     errors = run_in_threads(10, work)
@@ -97,6 +99,7 @@ def test_a_hot_account_is_never_overdrawn():
                 source_number=hot.number,
                 destination_number=payees[index % 3].number,
                 amount="7.00",
+                approved=True,
             )
 
     errors = run_in_threads(10, work)
@@ -123,6 +126,7 @@ def test_the_same_idempotency_key_sent_concurrently_creates_one_transfer():
                 destination_number=destination.number,
                 amount="10.00",
                 idempotency_key="double-click",
+                approved=True,
             )
         )
 

@@ -36,6 +36,7 @@ class TransferSequenceTests(TestCase):
                     destination_number=destination.number,
                     amount=amount,
                     idempotency_key=key and f"{source.pk}-{key}",
+                    approved=True,
                 )
             except ApplicationError:
                 continue  # invalid requests and reused keys are refused, which is fine

@@ -23,6 +23,7 @@ def pay(customer, source, destination, amount, **kwargs) -> Transfer:
         destination_number=destination if isinstance(destination, str) else destination.number,
         amount=amount,
         **kwargs,
+        approved=True,
     )
 
 
@@ -66,7 +67,16 @@ def test_it_allows_spending_the_whole_balance(alice, alice_checking, bob_checkin
         ("NaN", "such as 12.50"),
         ("Infinity", "such as 12.50"),
         (0.1, "decimal string"),
-        ("1e15", "too large"),
+        ("1" + "0" * 15, "too large"),
+        # Read differently by Python than by a person: not an amount.
+        ("1_000", "such as 12.50"),
+        ("\uff11\uff10", "such as 12.50"),  # fullwidth digits
+        ("\u0661\u0660", "such as 12.50"),  # Arabic-Indic digits
+        ("1e3", "such as 12.50"),
+        ("+5", "such as 12.50"),
+        (".5", "such as 12.50"),
+        ("5.", "such as 12.50"),
+        ("1,000", "such as 12.50"),
     ],
 )
 def test_it_refuses_a_malformed_amount_and_records_nothing(

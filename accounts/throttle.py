@@ -1,0 +1,110 @@
+"""Rate limits for API endpoints that answer questions worth harvesting (who owns an
+account number), counted per customer and per client address in the shared cache.
+
+Fixed windows: `cache.add` starts a window's counter and `cache.incr` counts atomically, in
+Redis when REDIS_URL is set (shared by every process) or in local memory otherwise (one
+process, as `make demo` runs).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from api_auth.problems import problem_response
+
+View = Callable[..., HttpResponse]
+
+
+def rate_limited(name: str) -> Callable[[View], View]:
+    """Answer 429 problem+json with Retry-After once the customer or their address has made
+    `{name}_PER_CUSTOMER` or `{name}_PER_ADDRESS` calls in the current `{name}_WINDOW`
+    seconds (settings). Use under `customer_required`; refused calls count too."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            window = getattr(settings, f"{name}_WINDOW")
+            customer = request.customer  # type: ignore[attr-defined]
+            limits = {
+                f"customer:{customer.pk}": getattr(settings, f"{name}_PER_CUSTOMER"),
+                f"address:{client_address(request)}": getattr(settings, f"{name}_PER_ADDRESS"),
+            }
+            waits = [
+                wait
+                for key, limit in limits.items()
+                if (wait := _hit(f"ratelimit:{name}:{key}", limit=limit, window=window))
+            ]
+            if waits:
+                wait = max(waits)
+                response = problem_response(
+                    status=429,
+                    detail=f"Too many requests in a short time. Try again in "
+                    f"{math.ceil(wait / 60)} minute{'s' if wait > 60 else ''}.",
+                    code="too_many_requests",
+                )
+                response["Retry-After"] = str(wait)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _hit(key: str, *, limit: int, window: int) -> int:
+    """Count one call; 0 if within `limit`, else the seconds until the window ends."""
+    now = time.time()
+    window_key = f"{key}:{int(now // window)}"  # a new key, hence a new count, each window
+    cache.add(window_key, 0, timeout=window)
+    try:
+        count = cache.incr(window_key)
+    except ValueError:  # expired between add() and incr(): this call starts the count
+        cache.set(window_key, 1, timeout=window)
+        count = 1
+    if count <= limit:
+        return 0
+    return max(1, math.ceil(window - now % window))
+
+
+def client_address(request: HttpRequest) -> str:
+    """Who sent the request: the peer's address, or, when the peer is a trusted proxy
+    (TRUSTED_PROXIES: a reverse proxy, or the web app calling the API), the nearest
+    address it says it forwarded for. From anyone else X-Forwarded-For is ignored, since
+    whoever sends a request can write it."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(_parse(peer)):
+        return peer or "unknown"
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    for part in reversed([part for part in forwarded if part]):
+        address = _parse(part)
+        if address is None:
+            break  # garbage where a proxy should have written an address: trust none of it
+        if not _trusted(address):
+            return address.compressed
+    return peer
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _parse(text: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address: Address | None) -> bool:
+    return address is not None and any(
+        proxy == "*" or address in ipaddress.ip_network(proxy, strict=False)
+        for proxy in settings.TRUSTED_PROXIES
+    )

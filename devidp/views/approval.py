@@ -1,0 +1,48 @@
+"""The payment approval page: the person sees exactly what a client asks to pay, and says
+yes or no, before the second factor that confirms it (RFC 9396 `authorization_details`)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ..flow import (
+    PendingNotFound,
+    authorization_cancel,
+    authorization_respond,
+    payment_approve,
+    pending_signed_in_get,
+)
+from ..models import Client
+from ..rar import payment_requested
+from .sign_in import expired
+
+DECISIONS = ("approve", "decline")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def approve(request: HttpRequest) -> HttpResponse:
+    try:
+        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
+    except PendingNotFound:
+        return expired(request)
+    payment = payment_requested(pending.params)
+    if payment is None:  # nothing to approve: this link was not made for this request
+        return expired(request)
+    decision = request.POST.get("decision")
+    if request.method == "POST" and decision == "decline":
+        return authorization_cancel(request, pending)
+    if request.method == "POST" and decision == "approve":
+        payment_approve(pending)
+        return authorization_respond(request, pending.params, pending)
+    client = Client.objects.filter(client_id=pending.params.get("client_id")).first()
+    context = {
+        "payment": payment,
+        "client_name": client.name if client else "An application",
+        "tx": pending.key,
+    }
+    status = 400 if request.method == "POST" else 200  # a POST without a known decision
+    return render(request, "devidp/approve.html", context, status=status)
