@@ -332,3 +332,22 @@ def passkey_remove(*, user: IdpUser, passkey_id: int) -> bool:
     if deleted:
         log.info("devidp.passkey_removed sub=%s", user.sub)
     return bool(deleted)
+
+
+ACCOUNT_UNLOCK_WINDOW = timedelta(minutes=10)
+
+
+def may_manage_passkeys(session: IdpSession) -> bool:
+    """May this session add or remove passkeys right now?
+
+    Only after a second factor in the last ten minutes: a password alone must not let
+    someone plant their own passkey and then pass every step-up. A person with no second
+    factor yet needs a password that recent instead, as for a first TOTP enrolment.
+    """
+    user = session.user
+    if user is None or session.auth_time is None:
+        return False
+    if timezone.now() - session.auth_time > ACCOUNT_UNLOCK_WINDOW:
+        return False
+    has_second_factor = user.has_totp or user.passkeys.exists()
+    return "mfa" in session.amr or not has_second_factor

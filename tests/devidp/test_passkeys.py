@@ -228,9 +228,7 @@ def test_garbage_is_refused_without_a_crash(session, device):
     register(session, device)
     for credential in ("", "{}", "[1]", '{"id": "x", "rawId": "x", "response": {}}'):
         with pytest.raises(PasskeyRefused, match="could not be read"):
-            passkeys.passkey_authenticate(
-                session=session, user=session.user, credential=credential
-            )
+            passkeys.passkey_authenticate(session=session, user=session.user, credential=credential)
 
 
 def test_a_name_is_required_and_kept_plain(session, device):
