@@ -14,8 +14,6 @@ import pytest
 from jose import jwt
 
 from accounts.models import Account
-from devidp import passkeys, sso
-from devidp.models import IdpUser
 from oidc_client.session import ELEVATED_KEY
 from tests.devidp.authenticator import SoftAuthenticator
 from tests.journey import Browser
@@ -37,16 +35,20 @@ def balance(number: str) -> Decimal:
     return Account.objects.get(number=number).balance
 
 
-def passkey_for(site: str, email: str = ALICE) -> SoftAuthenticator:
-    """Enrol a passkey for `email`, as the IdP's account page would."""
+def passkey_for(browser: Browser, site: str, email: str = ALICE) -> SoftAuthenticator:
+    """Enrol a passkey on the IdP's account page, over HTTP as the page's script would:
+    unlock with a code, fetch the options, answer with the authenticator, post the form."""
     parts = urlsplit(site)
     device = SoftAuthenticator(origin=site, rp_id=parts.hostname)
-    user = IdpUser.objects.get(email=email)
-    session, _raw = sso.session_start(user=user)
-    options = passkeys.registration_options(session=session, user=user)
-    passkeys.passkey_register(
-        session=session, user=user, credential=device.create(options), name="Laptop"
+    browser.sign_in(email)
+    browser.post("/idp/u/account/verify", {"code": browser.totp(email)})
+    options = browser.post("/idp/u/passkeys/options", {"purpose": "register"})
+    assert options.status_code == 200, options.content
+    added = browser.post(
+        "/idp/u/account/passkeys",
+        {"credential": device.create(options.json()["publicKey"]), "name": "Laptop"},
     )
+    assert added.status_code == 302, added.content[:300]
     return device
 
 
@@ -77,7 +79,7 @@ def held_claims(browser: Browser) -> dict:
 
 
 def test_a_passkey_step_up_sends_a_large_transfer_at_once(browser, site, capsys):
-    device = passkey_for(site)
+    device = passkey_for(browser, site)
     pages = review(browser, "600.00", passkey=device)
     assert pages == ["password", "passkey"]  # the passkey is offered first
     confirm = browser.get("/transfers/confirm").content.decode()
@@ -100,7 +102,7 @@ def test_a_passkey_step_up_sends_a_large_transfer_at_once(browser, site, capsys)
 def test_a_codes_token_is_challenged_and_the_site_steps_up_once_more_for_a_passkey(
     browser, site, capsys
 ):
-    device = passkey_for(site)
+    device = passkey_for(browser, site)
     assert review(browser, "600.00", passkey=device, prefer_code=True) == ["password", "totp"]
     assert held_claims(browser)["acr"] == MFA
     before = balance("1000000011")
@@ -145,7 +147,7 @@ def test_an_approval_and_a_passkey_are_asked_for_together_after_a_challenge(
     """Above both thresholds, approved with a code: the API's challenge sends the customer
     back to approve the payment again, this time confirmed with a passkey."""
     settings.TRANSACTION_APPROVAL_THRESHOLD = Decimal("550.00")
-    device = passkey_for(site)
+    device = passkey_for(browser, site)
     review(browser, "600.00", passkey=device, prefer_code=True)
     pages: list[str] = []
     browser.through_idp(
