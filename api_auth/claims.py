@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeGuard
 
 AUTH_CONTEXT_CLAIMS = ("acr", "amr", "auth_time")
@@ -28,6 +28,26 @@ def claim(claims: Mapping[str, Any], name: str, namespace: str = "") -> Any:
 def has_mfa(claims: Mapping[str, Any], *, mfa_acr: str, namespace: str = "") -> bool:
     amr = claim(claims, "amr", namespace)
     return claim(claims, "acr", namespace) == mfa_acr or (isinstance(amr, list) and "mfa" in amr)
+
+
+def has_acr(
+    claims: Mapping[str, Any],
+    *,
+    required: str,
+    stronger: Collection[str] = (),
+    mfa_in_amr_counts: bool = False,
+    namespace: str = "",
+) -> bool:
+    """Does the token's `acr` meet `required` (itself, or one of the `stronger` values)?
+
+    `amr` containing `mfa` counts only where the requirement is just "a second factor"
+    (`mfa_in_amr_counts`): it names no kind of factor, so never phishing resistance.
+    """
+    acr = claim(claims, "acr", namespace)
+    if isinstance(acr, str) and (acr == required or acr in stronger):
+        return True
+    amr = claim(claims, "amr", namespace)
+    return mfa_in_amr_counts and isinstance(amr, list) and "mfa" in amr
 
 
 def authenticated_within(

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+# OpenID PAPE's phishing-resistant policy: a factor bound to the site's origin (a passkey).
+PHISHING_RESISTANT_ACR = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 
 DEFAULTS: dict[str, Any] = {
     # The issuer whose tokens are accepted (`iss`); its discovery document names the JWKS.
@@ -31,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "API_CLAIM_NAMESPACE": "",
     # The acr value that means "a second factor was used" (OpenID PAPE multi-factor).
     "API_MFA_ACR": MFA_ACR,
+    # acr values that also satisfy a required one, beyond itself: a phishing-resistant
+    # factor is a second factor too. {required acr: [stronger acr, ...]}
+    "API_STRONGER_ACRS": {MFA_ACR: [PHISHING_RESISTANT_ACR]},
     # How old the second factor may be for `recent_mfa_required`, in seconds.
     "API_STEP_UP_MAX_AGE": 300,
     # Scopes only some clients may use: {"transfer:funds": ["web-client-id"]}. A token for

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from .claims import AUTH_CONTEXT_CLAIMS, authenticated_within, claim, has_mfa
-from .conf import setting
+from .claims import AUTH_CONTEXT_CLAIMS, authenticated_within, claim, has_acr
+from .conf import PHISHING_RESISTANT_ACR, setting
 from .errors import BearerChallenge
 from .tokens import AccessToken, access_token_from_request
 
@@ -68,41 +68,73 @@ def _client_check(token: AccessToken, scopes: tuple[str, ...]) -> None:
 
 
 def authentication_context_check(claims: Any, *, max_age: int, acr: str | None = None) -> None:
-    """Raise RFC 9470's `insufficient_user_authentication` unless the claims show a second
-    factor (`acr`, default API_MFA_ACR, or `mfa` in `amr`) no older than `max_age` seconds.
+    """Raise RFC 9470's `insufficient_user_authentication` unless the claims show the
+    authentication context `acr` (default API_MFA_ACR) no older than `max_age` seconds.
 
-    A token without any authentication context passes only when API_REQUIRE_AUTH_CONTEXT
-    is off (a provider that cannot send one; see docs/auth0.md for Auth0's Action).
+    The MFA policy is also met by `mfa` in `amr`, or by an acr listed as stronger in
+    API_STRONGER_ACRS (a phishing-resistant factor is a second factor too). Any other acr,
+    such as the phishing-resistant policy, is met by that acr (or a stronger one) only.
+
+    A token without any authentication context passes an MFA check only when
+    API_REQUIRE_AUTH_CONTEXT is off (a provider that cannot send one; see docs/auth0.md
+    for Auth0's Action); a check for another acr always refuses it.
     """
-    namespace, mfa_acr = setting("API_CLAIM_NAMESPACE"), acr or setting("API_MFA_ACR")
+    namespace, mfa_acr = setting("API_CLAIM_NAMESPACE"), setting("API_MFA_ACR")
+    required = acr or mfa_acr
     leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), 60))
     carries_context = any(
         claim(claims, name, namespace) is not None for name in AUTH_CONTEXT_CLAIMS
     )
-    if not carries_context and not setting("API_REQUIRE_AUTH_CONTEXT"):
+    if not carries_context and not setting("API_REQUIRE_AUTH_CONTEXT") and required == mfa_acr:
         return
-    if not has_mfa(claims, mfa_acr=mfa_acr, namespace=namespace):
-        description = "A second factor is required for this request."
+    stronger = (setting("API_STRONGER_ACRS") or {}).get(required, ())
+    if not has_acr(
+        claims,
+        required=required,
+        stronger=stronger,
+        mfa_in_amr_counts=required == mfa_acr,
+        namespace=namespace,
+    ):
+        description = (
+            "A second factor is required for this request."
+            if required == mfa_acr
+            else f"This request needs a stronger second factor ({_acr_name(required)})."
+        )
     elif not authenticated_within(claims, max_age=max_age, leeway=leeway, namespace=namespace):
         description = "More recent authentication is required."
     else:
         return
     raise BearerChallenge(
-        "insufficient_user_authentication", description, acr_values=mfa_acr, max_age=max_age
+        "insufficient_user_authentication", description, acr_values=required, max_age=max_age
     )
+
+
+def _acr_name(acr: str) -> str:
+    return "a phishing-resistant one, such as a passkey" if acr == PHISHING_RESISTANT_ACR else acr
+
+
+def recent_mfa_check(
+    request: HttpRequest, *, acr: str | None = None, max_age: int | None = None
+) -> None:
+    """`recent_mfa_required` decided per request, inside the view: e.g. only for large
+    amounts, `recent_mfa_check(request, acr=PHISHING_RESISTANT_ACR)`. Raises the same
+    RFC 9470 challenge; `max_age` defaults to API_STEP_UP_MAX_AGE."""
+    age = setting("API_STEP_UP_MAX_AGE") if max_age is None else max_age
+    authentication_context_check(request.token.claims, max_age=age, acr=acr)
 
 
 def recent_mfa_required(
     *, max_age: int | None = None, acr: str | None = None
 ) -> Callable[[View], View]:
     """Declare that a view needs a second factor within `max_age` seconds (default
-    API_STEP_UP_MAX_AGE); use under `token_required`."""
+    API_STEP_UP_MAX_AGE), of the kind `acr` names (default API_MFA_ACR; e.g.
+    `acr=PHISHING_RESISTANT_ACR` for a passkey); use under `token_required`. For a rule
+    that depends on the request (an amount), call `recent_mfa_check` in the view."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            age = setting("API_STEP_UP_MAX_AGE") if max_age is None else max_age
-            authentication_context_check(request.token.claims, max_age=age, acr=acr)
+            recent_mfa_check(request, acr=acr, max_age=max_age)
             return view(request, *args, **kwargs)
 
         return wrapper

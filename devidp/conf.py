@@ -12,6 +12,9 @@ from django.conf import settings
 # OpenID PAPE's multi-factor policy, the acr value Auth0 uses: a client names it in
 # `acr_values` to ask for a second factor, and tokens carry it once one was verified.
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+# OpenID PAPE's phishing-resistant policy: a client names it to demand a passkey, and tokens
+# carry it once one was verified. It also satisfies the MFA policy (a passkey is a factor).
+PHISHING_RESISTANT_ACR = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 
 DEMO_CLIENT_SECRET = "demo-only-fabrikam-web-secret"  # noqa: S105 - published demo value
 DEMO_INTROSPECTION_SECRET = "demo-only-fabrikam-api-introspection-secret"  # noqa: S105

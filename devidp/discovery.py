@@ -44,7 +44,7 @@ def openid_configuration() -> dict:
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
-        "acr_values_supported": [conf.MFA_ACR, PASSWORD_ONLY_ACR],
+        "acr_values_supported": [conf.PHISHING_RESISTANT_ACR, conf.MFA_ACR, PASSWORD_ONLY_ACR],
         "claims_supported": [
             "sub",
             "iss",

@@ -115,6 +115,11 @@ def authorization_respond(
             now=timezone.now(),
             payment=bool(oauth_request.authorization_details),
             approved_in_request=bool(pending and pending.approved_at),
+            # The session's second factor is this request's (mfa_at), and its methods say
+            # which one it was: a later code in another tab replaces them, and fails closed.
+            phishing_resistant_in_request=bool(
+                pending and pending.mfa_at and policy.phishing_resistant(session.amr)
+            ),
         )
         if outstanding.nothing:
             return _issue_code(grant, oauth_request, session, pending)
@@ -153,7 +158,8 @@ def _ask_next_step(
     """Send the browser to the page for the first missing step, bound to this browser.
 
     The order: who you are (password), what you approve (the payment), then the second
-    factor, which confirms that approval.
+    factor, which confirms that approval: a passkey first for whoever has one (and always
+    when the client asks for phishing resistance), else TOTP.
     """
     raw_cookie = None
     if session is None:
@@ -170,6 +176,8 @@ def _ask_next_step(
         step = "sign_in"
     elif outstanding.approval:
         step = "approve"
+    elif outstanding.phishing_resistant or session.user.passkeys.exists():
+        step = "passkey"
     elif session.user.has_totp:
         step = "totp"
     else:

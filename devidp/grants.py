@@ -14,7 +14,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf, rar
+from . import conf, policy, rar
 from .models import AuthorizationCode, Client, IssuedToken, digest
 from .policy import SECOND_FACTOR_SCOPES
 from .tokens import Authentication, access_token_lifetime
@@ -120,6 +120,13 @@ class CodeGrant(AuthorizationCodeGrant):
         ):
             raise InvalidScopeError(
                 "transfer:funds needs a second factor.", redirect_uri=data["redirect_uri"]
+            )
+        # And a client that asked for phishing resistance gets it, or no code at all.
+        if policy.phishing_resistant_required(data.get("acr_values") or "") and (
+            request.acr != conf.PHISHING_RESISTANT_ACR or not request.second_factor_in_request
+        ):
+            raise AccessDeniedError(
+                "This request needs a passkey.", redirect_uri=data["redirect_uri"]
             )
         # Likewise a payment: the person approved it and then gave a second factor, both
         # during this very request.

@@ -285,3 +285,59 @@ class AttemptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.count} since {self.window_start:%H:%M}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential a person registered as a second factor (see `passkeys.py`).
+
+    Only public material is kept: the credential's id and public key (COSE, as the
+    authenticator sent it), and its signature counter, which must move forward.
+    """
+
+    class DeviceType(models.TextChoices):
+        # WebAuthn's backup eligibility (BE) flag, as the authenticator reported it.
+        SINGLE_DEVICE = "single_device", "bound to one device"
+        MULTI_DEVICE = "multi_device", "synced between devices"
+
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    # base64url of the raw credential id (at most 1023 bytes, WebAuthn Level 3 section 5.8.3)
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    device_type = models.CharField(max_length=20, choices=DeviceType.choices)
+    backed_up = models.BooleanField(default=False)
+    transports = models.JSONField(default=list, blank=True)
+    # What the browser said the authenticator is ("platform", "cross-platform"): unverified.
+    attachment = models.CharField(max_length=20, blank=True)
+    aaguid = models.CharField("AAGUID", max_length=36, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+
+class PasskeyChallenge(models.Model):
+    """A WebAuthn challenge: usable once, for two minutes, by the IdP session it was made for.
+
+    Only a hash is stored; the browser's signed client data carries the challenge back.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", "register a passkey"
+        AUTHENTICATE = "authenticate", "verify with a passkey"
+
+    challenge_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    session = models.ForeignKey(IdpSession, on_delete=models.CASCADE)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} challenge for {self.user} at {self.created_at:%H:%M:%S}"

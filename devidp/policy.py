@@ -1,7 +1,9 @@
 """The sign-in policy, in one place: Fabrikam's equivalent of Auth0's step-up Action.
 
     exports.onExecutePostLogin = async (event, api) => {
-      if (event.transaction.requested_scopes.includes("transfer:funds") ||
+      if (event.transaction.acr_values.includes(PHISHING_RESISTANT_POLICY)) {
+        api.authentication.challengeWith({ type: "webauthn-platform" });
+      } else if (event.transaction.requested_scopes.includes("transfer:funds") ||
           event.transaction.acr_values.includes(MFA_POLICY)) {
         api.authentication.challengeWith({ type: "otp" });
       }
@@ -14,6 +16,11 @@ the moment the second factor was verified, never a later password.
 A request that carries RFC 9396 `authorization_details` (one payment) goes further, as
 Auth0's transactional authorization does: the person sees the payment and approves it, and
 only then gives the second factor that confirms it, however recently they gave one.
+
+A passkey (WebAuthn, `passkeys.py`) is offered first to whoever has one, TOTP being the other
+choice; a request naming the phishing-resistant policy in `acr_values` is satisfied by a
+passkey only. OIDC calls `acr_values` voluntary; this IdP treats that policy as a demand,
+since a client that names it has an API that will refuse anything less.
 
 Plus the OIDC Core rules on re-authentication (`prompt=login`, `max_age`) that Auth0 applies
 before any Action runs, and one of our own: a step-up asks for the password again, before
@@ -31,6 +38,10 @@ from . import conf
 # Scopes that can move money: they are only ever granted with a second factor.
 SECOND_FACTOR_SCOPES = frozenset({"transfer:funds"})
 PASSWORD_ONLY_ACR = "urn:fabrikam:pwd"  # noqa: S105 - an acr value, not a password
+# RFC 8176 methods that prove possession of a key, as a passkey does (`passkeys.amr_for`).
+# They are what makes an authentication event phishing-resistant: the key signs for this
+# origin only, so a look-alike site has nothing it can relay.
+PHISHING_RESISTANT_METHODS = frozenset({"hwk", "swk"})
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,22 @@ class Outstanding:
     password: bool
     approval: bool
     second_factor: bool
+    # The second factor must be a passkey (the request names the phishing-resistant policy).
+    phishing_resistant: bool = False
 
     @property
     def nothing(self) -> bool:
         return not (self.password or self.approval or self.second_factor)
+
+
+def phishing_resistant_required(acr_values: str) -> bool:
+    """The client names the phishing-resistant policy: only a passkey will do."""
+    return conf.PHISHING_RESISTANT_ACR in acr_values.split()
+
+
+def phishing_resistant(amr: list[str]) -> bool:
+    """Did this authentication event include a second factor that resists phishing?"""
+    return "mfa" in amr and bool(PHISHING_RESISTANT_METHODS & set(amr))
 
 
 def second_factor_required(*, scope: str, acr_values: str, payment: bool = False) -> bool:
@@ -52,6 +75,7 @@ def second_factor_required(*, scope: str, acr_values: str, payment: bool = False
         payment
         or bool(SECOND_FACTOR_SCOPES & set(scope.split()))
         or conf.MFA_ACR in acr_values.split()
+        or phishing_resistant_required(acr_values)
     )
 
 
@@ -67,6 +91,7 @@ def outstanding_steps(
     now: datetime,
     payment: bool = False,
     approved_in_request: bool = False,
+    phishing_resistant_in_request: bool = False,
 ) -> Outstanding:
     """Decide which steps this request still needs.
 
@@ -74,6 +99,7 @@ def outstanding_steps(
     factor verified during this very request always counts, which is what stops
     `max_age=0` and `prompt=login` from asking for the password forever. `payment`: the
     request carries `authorization_details`, which the person must approve in this request.
+    `phishing_resistant_in_request`: the factor verified in this request was a passkey.
     """
     age = None if auth_time is None else (now - auth_time).total_seconds()
     step_up = second_factor_required(scope=scope, acr_values=acr_values, payment=payment)
@@ -85,11 +111,22 @@ def outstanding_steps(
         age is None or "login" in prompt.split() or stale or idle
     )
     # A second factor is always fresh: one from earlier in the SSO session does not count.
-    second_factor = step_up and not second_factor_verified_in_request
+    needs_passkey = phishing_resistant_required(acr_values)
+    verified = second_factor_verified_in_request and (
+        phishing_resistant_in_request or not needs_passkey
+    )
+    second_factor = step_up and not verified
     approval = payment and not approved_in_request
-    return Outstanding(password=password, approval=approval, second_factor=second_factor)
+    return Outstanding(
+        password=password,
+        approval=approval,
+        second_factor=second_factor,
+        phishing_resistant=needs_passkey,
+    )
 
 
 def acr_for(amr: list[str]) -> str:
     """The authentication context class this event reached, from its real factors."""
+    if phishing_resistant(amr):
+        return conf.PHISHING_RESISTANT_ACR
     return conf.MFA_ACR if "mfa" in amr else PASSWORD_ONLY_ACR

@@ -7,6 +7,7 @@ and keeping the two apart here is what makes "delete the app" safe.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from .models import IdpSession, IdpUser, digest
 
 COOKIE_NAME = "devidp_session"
 SESSION_LIFETIME = timedelta(hours=12)
+FIRST_FACTOR_METHODS = frozenset({"pwd"})
 
 
 def current_session(request: HttpRequest) -> IdpSession | None:
@@ -71,8 +73,14 @@ def session_sign_in(*, previous: IdpSession | None, user: IdpUser) -> tuple[IdpS
     return session_start(user=user)
 
 
-def session_add_second_factor(session: IdpSession) -> None:
-    session.amr = [*[f for f in session.amr if f != "mfa"], "mfa"]
+def session_add_second_factor(session: IdpSession, methods: Sequence[str] = ("otp",)) -> None:
+    """A second factor passed: its RFC 8176 `methods` replace the previous one's, then `mfa`.
+
+    TOTP is `otp`; a passkey is `hwk` or `swk` plus `user` (see `passkeys.amr_for`). Only
+    the first factor (`pwd`) stays, so the session never claims a passkey after a code.
+    """
+    first_factors = [method for method in session.amr if method in FIRST_FACTOR_METHODS]
+    session.amr = [*first_factors, *methods, "mfa"]
     session.auth_time = timezone.now()
     session.save(update_fields=["amr", "auth_time"])
 

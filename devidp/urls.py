@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import approval, logout, metadata, protocol, second_factor, sign_in
+from .views import approval, logout, metadata, passkeys, protocol, second_factor, sign_in
 
 app_name = "devidp"
 
@@ -28,4 +28,14 @@ urlpatterns = [
     path("u/consent", approval.approve, name="approve"),
     path("u/mfa", second_factor.totp, name="totp"),
     path("u/mfa/enrol", second_factor.totp_enrol, name="totp_enrol"),
+    path("u/mfa/passkey", passkeys.passkey, name="passkey"),
+    path("u/passkeys/options", passkeys.passkey_options, name="passkey_options"),
+    path("u/account", passkeys.account, name="account"),
+    path("u/account/verify", passkeys.account_verify, name="account_verify"),
+    path("u/account/passkeys", passkeys.account_passkey_add, name="account_passkey_add"),
+    path(
+        "u/account/passkeys/<int:passkey_id>/remove",
+        passkeys.account_passkey_remove,
+        name="account_passkey_remove",
+    ),
 ]

@@ -10,19 +10,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.views import STATEMENTS_STEP_UP
 from oidc_client import stepup
 from oidc_client.claims import has_mfa
+from oidc_client.conf import MFA_ACR, PHISHING_RESISTANT_ACR
 from oidc_client.session import elevated_info, sign_in_tokens
 from transfers.client import TRANSFER_STEP_UP
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _when(timestamp: Any) -> datetime | None:
     if isinstance(timestamp, int | float) and not isinstance(timestamp, bool):
         return datetime.fromtimestamp(timestamp, tz=UTC)
     return None
+
+
+def factor_used(amr: list[str], acr: str) -> str:
+    """Which second factor an authentication event used, in words (RFC 8176 `amr`)."""
+    if acr == PHISHING_RESISTANT_ACR or {"hwk", "swk"} & set(amr):
+        return "a passkey (phishing-resistant)"
+    if "otp" in amr:
+        return "a one-time code from an authenticator app"
+    if "mfa" in amr or acr == MFA_ACR:
+        return "a second factor"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,13 @@ class ElevatedFacts:
     authenticated_at: datetime | None
     # RFC 9396: the one payment this token approves, decoded (never the token itself).
     authorization_details: list[dict[str, Any]] = field(default_factory=list)
+    # How the person authenticated for it (the step-up's ID token): RFC 8176 `amr`, `acr`.
+    amr: list[str] = field(default_factory=list)
+    acr: str = ""
+
+    @property
+    def factor(self) -> str:
+        return factor_used(self.amr, self.acr)
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ class SessionFacts:
     access_expires_at: datetime | None = None
     has_id_token: bool = False
     elevated: ElevatedFacts | None = None
+    idp_account_url: str | None = None  # where passkeys are managed, when the IdP has a page
 
     @property
     def position(self) -> str:
@@ -83,6 +108,8 @@ def session_facts(request: HttpRequest) -> SessionFacts:
                 for entry in held.get("authorization_details") or []
                 if isinstance(entry, dict)
             ],
+            amr=_strings(held.get("amr")),
+            acr=str(held.get("acr") or ""),
         )
     amr = claims.get("amr")
     return SessionFacts(
@@ -104,4 +131,5 @@ def session_facts(request: HttpRequest) -> SessionFacts:
         access_expires_at=_when(tokens.get("expires_at")),
         has_id_token=bool(tokens.get("id_token")),
         elevated=elevated,
+        idp_account_url=settings.IDP_ACCOUNT_URL,
     )

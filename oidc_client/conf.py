@@ -11,6 +11,9 @@ from typing import Any
 from django.conf import settings
 
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+# OpenID PAPE's phishing-resistant policy (a passkey): an API may name it in an RFC 9470
+# challenge, and `stepup.start(..., acr_values=...)` forwards it to the provider.
+PHISHING_RESISTANT_ACR = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 
 DEFAULTS: dict[str, Any] = {
     # The OpenID provider's issuer URL; every endpoint comes from its discovery document.

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
@@ -64,10 +64,14 @@ class Browser:
         pages=None,
         approve: bool = True,
         seen: dict | None = None,
+        passkey=None,
+        prefer_code: bool = False,
     ):
         """Follow redirects through the IdP, answering its pages, until the bank's callback
         has run; return the bank's response. `pages` collects the IdP pages seen; `seen`
-        their HTML by name; `approve` answers a payment approval page."""
+        their HTML by name; `approve` answers a payment approval page. Offered a passkey,
+        `passkey` (a tests.devidp.authenticator.SoftAuthenticator) answers, or with
+        `prefer_code` the TOTP page; a passkey page it cannot answer is returned as is."""
         pages = [] if pages is None else pages
         seen = {} if seen is None else seen
         for _ in range(12):
@@ -83,6 +87,20 @@ class Browser:
                 seen["approve"] = self.get(location).content.decode()
                 decision = "approve" if approve else "decline"
                 response = self.post(location, {"decision": decision})
+            elif path.startswith("/idp/u/mfa/passkey"):
+                page = self.get(location)
+                seen["passkey"] = html = page.content.decode()
+                code_link = re.search(r'href="(/idp/u/mfa\?tx=[^"]+)"', html)
+                if prefer_code and code_link:
+                    pages.append("totp")
+                    code_url = code_link[1].replace("&amp;", "&")
+                    response = self.post(code_url, {"code": self.totp(email)})
+                elif passkey is not None and page.status_code == 200 and "Use your passkey" in html:
+                    pages.append("passkey")
+                    response = self._use_passkey(location, passkey)
+                else:
+                    pages.append("passkey_needed")
+                    return page
             elif path.startswith("/idp/u/mfa"):
                 pages.append("totp")
                 seen["totp"] = self.get(location).content.decode()
@@ -92,6 +110,13 @@ class Browser:
             else:
                 return response
         raise AssertionError("too many redirects")
+
+    def _use_passkey(self, location: str, device):
+        """What the passkey page's script does: options, the authenticator, the form."""
+        tx = parse_qs(urlsplit(location).query)["tx"][0]
+        options = self.post(f"/idp/u/passkeys/options?tx={tx}", {"purpose": "authenticate"})
+        assert options.status_code == 200, options.content
+        return self.post(location, {"credential": device.get(options.json()["publicKey"])})
 
     def sign_in(self, email: str = "alice@fabrikam.example", next_url: str = "/"):
         response = self.through_idp(self.get(f"/login?next={next_url}"), email)
@@ -109,6 +134,7 @@ def whole_site(settings, url: str, *, home: str) -> Iterator[str]:
     settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = [home]
     settings.API_BASE_URL = f"{url}/api/"
+    settings.IDP_ACCOUNT_URL = f"{url}/idp/u/account"
     settings.API_JWKS_URL = None
     settings.API_REQUIRE_AUTH_CONTEXT = True
     settings.OIDC_CLIENT_ID = settings.DEVIDP_CLIENT_ID

@@ -16,7 +16,8 @@ from accounts.errors import ApplicationError, ApprovalRequired, NotFound, Transf
 from accounts.selectors import mask_name, payee_lookup
 from accounts.throttle import rate_limited
 from api_auth.authorization_details import details_check
-from api_auth.decorators import recent_mfa_required, token_required
+from api_auth.conf import PHISHING_RESISTANT_ACR
+from api_auth.decorators import recent_mfa_check, recent_mfa_required, token_required
 from api_auth.introspection import introspected
 from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
 from api_auth.single_use import single_use
@@ -24,7 +25,7 @@ from api_auth.single_use import single_use
 from .models import Transfer
 from .openapi import openapi_document
 from .selectors import payee_known
-from .services import APPROVAL_TYPE, parse_amount, transfer_create
+from .services import APPROVAL_TYPE, parse_amount, phishing_resistant_required, transfer_create
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # visible ASCII, e.g. a UUID
 FIELDS = ("source", "destination", "amount", "memo")
@@ -42,6 +43,10 @@ FIELDS = ("source", "destination", "amount", "memo")
 def transfers_create(request: CustomerRequest) -> JsonResponse:
     idempotency_key = _idempotency_key(request)
     fields = _transfer_fields(request)
+    if phishing_resistant_required(amount=parse_amount(fields["amount"])):
+        # RFC 9470: a large amount asks for a passkey by name (acr_values), before anything
+        # is spent; the web app steps up once more for it.
+        recent_mfa_check(request, acr=PHISHING_RESISTANT_ACR)
     # A token that approved a payment (RFC 9396) is good for exactly that payment.
     approval = _approval(fields, idempotency_key)
     approved = details_check(request.token, type=APPROVAL_TYPE, expected=approval, required=False)

@@ -19,7 +19,7 @@ from accounts.errors import ApplicationError, StepUpRequired
 from oidc_client.session import elevated_info, elevated_token_take
 from oidc_client.stepup import StepUp
 
-from .services import APPROVAL_TYPE, approval_required
+from .services import APPROVAL_TYPE, approval_required, phishing_resistant_required
 
 PENDING_KEY = "pending_transfer"
 RECEIPT_NAMES_KEY = "transfer_receipt_names"
@@ -114,6 +114,12 @@ def approval_needed(pending: dict[str, Any]) -> bool:
     rather than after a refusal (the API applies it again, under its locks)."""
     known = bool(pending.get("known_payee"))  # a pending transfer from before this rule: no
     return approval_required(amount=Decimal(pending["amount"]), paid_before=known)
+
+
+def passkey_needed(pending: dict[str, Any]) -> bool:
+    """The bank's rule, for the page to warn about; the API alone enforces it, with an RFC
+    9470 challenge that `transfer_submit` turns into one more step-up."""
+    return phishing_resistant_required(amount=Decimal(pending["amount"]))
 
 
 def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:

@@ -387,7 +387,9 @@ PATHS: dict[str, Any] = {
                     "201": json_body("TransferResult", "The transfer was made"),
                     "401": problem_body(
                         "No token, invalid_token (including a token already spent), or "
-                        "RFC 9470 insufficient_user_authentication with acr_values and max_age",
+                        "RFC 9470 insufficient_user_authentication with acr_values and max_age "
+                        "(at or above PHISHING_RESISTANT_THRESHOLD, acr_values names the PAPE "
+                        "phishing-resistant policy: only a passkey's token is accepted)",
                         challenge=True,
                     ),
                     "422": problem_body(

@@ -64,6 +64,12 @@ def approval_required(*, amount: Decimal, paid_before: bool) -> bool:
     return settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES and not paid_before
 
 
+def phishing_resistant_required(*, amount: Decimal) -> bool:
+    """A transfer at or above this threshold needs a passkey, not just any second factor: a
+    one-time code can be relayed by a look-alike site, a passkey's signature cannot."""
+    return amount >= settings.PHISHING_RESISTANT_THRESHOLD
+
+
 def _decline_reason(
     customer: Customer,
     source: Account,

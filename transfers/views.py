@@ -65,6 +65,9 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
                 "approval_needed": client.approval_needed(pending),
                 "approved": client.approval_held(request, pending),
                 "threshold": settings.TRANSACTION_APPROVAL_THRESHOLD,
+                "passkey_needed": client.passkey_needed(pending),
+                "passkey_threshold": settings.PHISHING_RESISTANT_THRESHOLD,
+                "idp_account_url": settings.IDP_ACCOUNT_URL,
             },
         )
     if client.approval_needed(pending) and not client.approval_held(request, pending):
@@ -89,6 +92,12 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
             ) from None
         pending["stepped_up"] = challenge.acr_values is not None or challenge.max_age is not None
         request.session.modified = True
+        if client.approval_needed(pending):
+            # The approval left with the refused token: ask for it again, together with what
+            # the API asked for (e.g. a passkey for a large amount), in one visit.
+            return _approve(
+                request, pending, acr_values=challenge.acr_values, max_age=challenge.max_age
+            )
         return stepup.start(
             request,
             TRANSFER_STEP_UP,
@@ -119,8 +128,15 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("transfer-detail", transfer_id=transfer["id"])
 
 
-def _approve(request: HttpRequest, pending: dict) -> HttpResponse:
-    """Ask the identity provider to approve exactly this payment (RFC 9396 via RFC 9126)."""
+def _approve(
+    request: HttpRequest,
+    pending: dict,
+    *,
+    acr_values: str | None = None,
+    max_age: int | None = None,
+) -> HttpResponse:
+    """Ask the identity provider to approve exactly this payment (RFC 9396 via RFC 9126),
+    with the authentication the API's challenge named, if any (RFC 9470)."""
     pending["approval_asked"] = True
     request.session.modified = True
     try:
@@ -128,6 +144,8 @@ def _approve(request: HttpRequest, pending: dict) -> HttpResponse:
             request,
             APPROVAL_STEP_UP,
             reverse("transfer-confirm"),
+            acr_values=acr_values,
+            max_age=max_age,
             authorization_details=client.approval_details(pending),
         )
     except ApprovalUnsupported:

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import factors, sso
+from .. import factors, policy, sso
 from ..flow import PendingNotFound, authorization_respond, pending_signed_in_get, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
 from ..models import PendingAuthorization
@@ -39,6 +39,8 @@ def totp(request: HttpRequest) -> HttpResponse:
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
+    if policy.phishing_resistant_required(pending.params.get("acr_values") or ""):
+        return HttpResponseRedirect(step_url("passkey", pending))  # a code will not do
     if not user.has_totp:
         return HttpResponseRedirect(step_url("totp_enrol", pending))
     form = OneTimeCodeForm(request.POST or None)
@@ -79,6 +81,8 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     except PendingNotFound:
         return expired(request)
     user = pending.session.user
+    if policy.phishing_resistant_required(pending.params.get("acr_values") or ""):
+        return HttpResponseRedirect(step_url("passkey", pending))  # a code will not do
     if user.has_totp:  # never let a password alone replace an existing authenticator
         return HttpResponseRedirect(step_url("totp", pending))
     if pending.password_at is None:

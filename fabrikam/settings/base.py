@@ -241,6 +241,12 @@ WELCOME_DEPOSIT = Decimal(env("WELCOME_DEPOSIT", default="1000.00"))
 # payment at the identity provider (RFC 9396 authorization_details pushed with RFC 9126 PAR).
 TRANSACTION_APPROVAL_THRESHOLD = Decimal(env("TRANSACTION_APPROVAL_THRESHOLD", default="1000.00"))
 TRANSACTION_APPROVAL_FOR_NEW_PAYEES = env.bool("TRANSACTION_APPROVAL_FOR_NEW_PAYEES", default=True)
+# A transfer at or above this needs a phishing-resistant second factor (a passkey): the API
+# answers any other token with an RFC 9470 challenge naming the PAPE phishing-resistant acr.
+PHISHING_RESISTANT_THRESHOLD = Decimal(env("PHISHING_RESISTANT_THRESHOLD", default="5000.00"))
+# Where a customer manages their passkeys at the identity provider (linked from the Security
+# page); unset: no link. Development sets it to the embedded IdP's account page.
+IDP_ACCOUNT_URL = env("IDP_ACCOUNT_URL", default=None)
 WELCOME_DEPOSITS_PER_HOUR = env.int("WELCOME_DEPOSITS_PER_HOUR", default=100)
 
 # Variables marked @sensitive_variables (tokens) stay hidden on DEBUG's error page too.

@@ -121,7 +121,7 @@ def test_a_new_user_signs_up_enrols_totp_and_gets_an_opaque_subject(rp, demo):
     claims = verify_id_token(rp.exchange(rp.code(done)).json()["id_token"])
     assert claims["sub"].startswith("devidp|")
     assert claims["sub"] != "devidp|dana"
-    assert claims["amr"] == ["pwd", "mfa"]
+    assert claims["amr"] == ["pwd", "otp", "mfa"]
     user.refresh_from_db()
     assert user.totp_secret == secret
 

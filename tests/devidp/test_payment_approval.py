@@ -224,7 +224,7 @@ def test_the_access_token_carries_exactly_the_approved_details(rp, alice):
     assert claims["jti"]
     assert claims["client_id"] == CLIENT_ID
     assert claims["acr"] == PAYMENT["acr_values"]
-    assert claims["amr"] == ["pwd", "mfa"]
+    assert claims["amr"] == ["pwd", "otp", "mfa"]
     assert before - 1 <= claims["auth_time"] <= int(time.time()) + 1
     assert "transfer:funds" in claims["scope"].split()
 

@@ -23,11 +23,11 @@ def test_asking_for_transfer_funds_demands_a_totp_code(rp, alice):
     tokens = rp.exchange(rp.code(rp.second_factor(response, alice))).json()
 
     id_claims = verify_id_token(tokens["id_token"])
-    assert id_claims["amr"] == ["pwd", "mfa"]
+    assert id_claims["amr"] == ["pwd", "otp", "mfa"]
     assert id_claims["acr"] == MFA_POLICY
     access = verify_access_token(tokens["access_token"])
     assert "transfer:funds" in access["scope"].split()
-    assert access["amr"] == ["pwd", "mfa"]
+    assert access["amr"] == ["pwd", "otp", "mfa"]
     assert access["acr"] == MFA_POLICY
 
 
@@ -54,7 +54,7 @@ def test_max_age_zero_asks_for_the_password_even_with_a_fresh_session(rp, alice)
 
     response = rp.second_factor(rp.sign_in(response), alice)
     claims = verify_id_token(rp.exchange(rp.code(response)).json()["id_token"])
-    assert claims["amr"] == ["pwd", "mfa"]
+    assert claims["amr"] == ["pwd", "otp", "mfa"]
     assert abs(claims["auth_time"] - timezone.now().timestamp()) < 5
 
 

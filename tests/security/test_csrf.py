@@ -51,8 +51,17 @@ FORM_VIEWS = {
     "devidp:totp_enrol",
     "devidp:end_session",
     "devidp:approve",
+    "devidp:passkey",
+    "devidp:passkey_options",
+    "devidp:account_verify",
+    "devidp:account_passkey_add",
+    "devidp:account_passkey_remove",
 }
-SAMPLE = {"number": "1000000011", "transfer_id": "00000000-0000-0000-0000-000000000001"}
+SAMPLE = {
+    "number": "1000000011",
+    "transfer_id": "00000000-0000-0000-0000-000000000001",
+    "passkey_id": "1",
+}
 
 
 def site_routes():

@@ -180,6 +180,7 @@ def test_a_decline_is_422_with_a_code_and_spends_the_token(
     client, transfer_token, payment, alice_checking, settings
 ):
     settings.TRANSACTION_APPROVAL_THRESHOLD = Decimal("10000.00")  # a plain token may try it
+    settings.PHISHING_RESISTANT_THRESHOLD = Decimal("10000.00")  # and a code is enough
     token = transfer_token()
     response = post(client, token, {**payment, "amount": "5000.00"})
 

@@ -1,0 +1,353 @@
+"""Passkeys (WebAuthn) as a second factor: the registration and authentication ceremonies.
+
+Duo Labs' `webauthn` package parses and checks what the authenticator signed (CBOR, COSE
+keys, signatures, the origin, the RP ID hash, the flags, the sign counter); this module
+owns what the package leaves to a relying party:
+
+- the challenge: random, stored as a hash, bound to this IdP session, this person and this
+  ceremony, usable once and for two minutes (`_challenge_take`);
+- which credentials a person may use, and their counters (`passkey_authenticate`);
+- what the tokens then say about the factor (`amr_for`).
+
+The RP ID is the issuer's host and the origin its scheme, host and port, so a passkey made
+for `http://localhost:8000/idp` signs for nothing else. User verification (a PIN or a
+biometric on the authenticator) is required, so a passkey is a second factor on its own
+device, not just a touch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import webauthn
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    generate_challenge,
+    options_to_json_dict,
+    parse_authentication_credential_json,
+    parse_client_data_json,
+    parse_registration_credential_json,
+)
+from webauthn.helpers.exceptions import (
+    InvalidAuthenticationResponse,
+    InvalidJSONStructure,
+    InvalidRegistrationResponse,
+)
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from . import conf
+from .models import IdpSession, IdpUser, Passkey, PasskeyChallenge, digest
+
+log = logging.getLogger(__name__)
+
+CHALLENGE_LIFETIME = timedelta(minutes=2)
+RP_NAME = "Fabrikam (demo)"
+NAME_MAX_LENGTH = 60
+Purpose = PasskeyChallenge.Purpose
+
+
+class PasskeyRefused(Exception):
+    """The ceremony failed; the message says why, in words safe to show the person."""
+
+
+def rp_id() -> str:
+    """WebAuthn's relying party ID: the issuer's host name (never an IP address)."""
+    return urlsplit(conf.issuer()).hostname or ""
+
+
+def expected_origin() -> str:
+    """The origin the browser must report: the issuer's scheme, host and port."""
+    issuer = urlsplit(conf.issuer())
+    return f"{issuer.scheme}://{issuer.netloc}"
+
+
+def _user_handle(user: IdpUser) -> bytes:
+    # WebAuthn's user.id must not identify the person to others: a hash of the opaque `sub`.
+    return hashlib.sha256(user.sub.encode()).digest()
+
+
+def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
+    transports = []
+    for name in passkey.transports:
+        try:
+            transports.append(AuthenticatorTransport(name))
+        except ValueError:
+            continue  # a transport newer than this library: leave it out, it is only a hint
+    return PublicKeyCredentialDescriptor(
+        id=base64url_to_bytes(passkey.credential_id), transports=transports or None
+    )
+
+
+def _challenge_new(*, session: IdpSession, user: IdpUser, purpose: str) -> bytes:
+    challenge = generate_challenge()
+    now = timezone.now()
+    PasskeyChallenge.objects.create(
+        challenge_hash=digest(bytes_to_base64url(challenge)),
+        purpose=purpose,
+        session=session,
+        user=user,
+        created_at=now,
+        expires_at=now + CHALLENGE_LIFETIME,
+    )
+    return challenge
+
+
+def _challenge_take(
+    *, session: IdpSession, user: IdpUser, purpose: str, client_data_json: bytes
+) -> bytes:
+    """Spend the challenge the browser signed, and return it for the library to compare.
+
+    Spent before the response is verified, so a refused response cannot be tried again
+    with the same challenge either.
+    """
+    try:
+        challenge = parse_client_data_json(client_data_json).challenge
+    except Exception as exc:  # the library raises several kinds for malformed JSON
+        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
+    row = PasskeyChallenge.objects.filter(
+        challenge_hash=digest(bytes_to_base64url(challenge)),
+        purpose=purpose,
+        session=session,
+        user=user,
+    ).first()
+    if row is None:
+        raise PasskeyRefused(
+            "This passkey request was not made for this sign-in. Start again from this page."
+        )
+    spent = PasskeyChallenge.objects.filter(pk=row.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not spent:
+        log.warning("devidp.passkey_challenge_replayed sub=%s", user.sub)
+        raise PasskeyRefused("This passkey answer was already used. Try again.")
+    if row.expires_at <= timezone.now():
+        raise PasskeyRefused(
+            "The passkey request expired (it lasts two minutes). Try again: your device will "
+            "ask you once more."
+        )
+    return challenge
+
+
+def _refusal(error: Exception) -> PasskeyRefused:
+    """A clear message for what the library found wrong (its own words go to the log)."""
+    reason = str(error).lower()
+    if "origin" in reason:
+        message = (
+            f"This passkey answer was made for another website. Only {expected_origin()} "
+            "is accepted."
+        )
+    elif "rp id" in reason:
+        message = f"This passkey belongs to another site, not {rp_id()}."
+    elif "not verified" in reason:
+        message = (
+            "Your device did not verify you (with a PIN, fingerprint or face). A passkey here "
+            "needs that: try again, or use a device that can."
+        )
+    elif "sign count" in reason:
+        message = (
+            "This passkey's signature counter went backwards, which is what a copied key "
+            "does. It was refused: use another factor, and remove this passkey if you did "
+            "not copy it."
+        )
+    elif "not present" in reason:
+        message = "Your device did not confirm that you were there. Try again."
+    else:
+        message = "The passkey's answer could not be verified. Try again."
+    return PasskeyRefused(message)
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def registration_options(*, session: IdpSession, user: IdpUser) -> dict[str, Any]:
+    """Options for `navigator.credentials.create()`, as JSON-ready data."""
+    options = webauthn.generate_registration_options(
+        rp_id=rp_id(),
+        rp_name=RP_NAME,
+        user_id=_user_handle(user),
+        user_name=user.email,
+        user_display_name=user.name or user.email,
+        challenge=_challenge_new(session=session, user=user, purpose=Purpose.REGISTER),
+        timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        # The same authenticator twice would be one factor counted as two.
+        exclude_credentials=[_descriptor(p) for p in user.passkeys.all()],
+    )
+    return options_to_json_dict(options)
+
+
+def passkey_name_clean(name: str) -> str:
+    """A name the person will recognise, without characters that could disguise it."""
+    name = " ".join(name.split())
+    if not name:
+        raise PasskeyRefused("Give the passkey a name, such as the device it is on.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise PasskeyRefused(f"Keep the name to {NAME_MAX_LENGTH} characters.")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        raise PasskeyRefused("The name has characters that cannot be shown.")
+    return name
+
+
+def passkey_register(
+    *, session: IdpSession, user: IdpUser, credential: str, name: str, attachment: str = ""
+) -> Passkey:
+    """Verify the authenticator's answer to a registration challenge and keep the passkey."""
+    name = passkey_name_clean(name)
+    try:
+        parsed = parse_registration_credential_json(credential)
+    except (InvalidJSONStructure, InvalidRegistrationResponse, ValueError, TypeError) as exc:
+        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
+    challenge = _challenge_take(
+        session=session,
+        user=user,
+        purpose=Purpose.REGISTER,
+        client_data_json=parsed.response.client_data_json,
+    )
+    try:
+        verified = webauthn.verify_registration_response(
+            credential=parsed,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(),
+            expected_origin=expected_origin(),
+            require_user_verification=True,
+        )
+    except InvalidRegistrationResponse as exc:
+        log.warning("devidp.passkey_registration_refused sub=%s reason=%s", user.sub, exc)
+        raise _refusal(exc) from exc
+    transports = [t.value for t in parsed.response.transports or []]
+    try:
+        with transaction.atomic():
+            passkey = Passkey.objects.create(
+                user=user,
+                name=name,
+                credential_id=bytes_to_base64url(verified.credential_id),
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                device_type=verified.credential_device_type.value,
+                backed_up=verified.credential_backed_up,
+                transports=transports,
+                attachment=attachment if attachment in ("platform", "cross-platform") else "",
+                aaguid=verified.aaguid,
+            )
+    except IntegrityError as exc:  # the exclude list should have stopped it
+        raise PasskeyRefused("That passkey is already registered.") from exc
+    log.info("devidp.passkey_registered sub=%s device_type=%s", user.sub, passkey.device_type)
+    return passkey
+
+
+# --- authentication -------------------------------------------------------------------------
+
+
+def authentication_options(*, session: IdpSession, user: IdpUser) -> dict[str, Any]:
+    """Options for `navigator.credentials.get()`: this person's passkeys only."""
+    passkeys = list(user.passkeys.all())
+    if not passkeys:
+        raise PasskeyRefused("You have no passkey yet.")
+    options = webauthn.generate_authentication_options(
+        rp_id=rp_id(),
+        challenge=_challenge_new(session=session, user=user, purpose=Purpose.AUTHENTICATE),
+        timeout=int(CHALLENGE_LIFETIME.total_seconds() * 1000),
+        allow_credentials=[_descriptor(p) for p in passkeys],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    return options_to_json_dict(options)
+
+
+def passkey_authenticate(*, session: IdpSession, user: IdpUser, credential: str) -> Passkey:
+    """Verify an assertion by one of this person's passkeys; return that passkey."""
+    try:
+        parsed = parse_authentication_credential_json(credential)
+    except (InvalidJSONStructure, InvalidAuthenticationResponse, ValueError, TypeError) as exc:
+        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
+    challenge = _challenge_take(
+        session=session,
+        user=user,
+        purpose=Purpose.AUTHENTICATE,
+        client_data_json=parsed.response.client_data_json,
+    )
+    # Only this person's passkeys: someone else's key proves nothing about this person.
+    passkey = user.passkeys.filter(credential_id=bytes_to_base64url(parsed.raw_id)).first()
+    if passkey is None:
+        raise PasskeyRefused("That passkey is not one of yours here. Use another one.")
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=parsed,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(),
+            expected_origin=expected_origin(),
+            credential_public_key=bytes(passkey.public_key),
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=True,
+        )
+    except InvalidAuthenticationResponse as exc:
+        log.warning("devidp.passkey_refused sub=%s reason=%s", user.sub, exc)
+        raise _refusal(exc) from exc
+    # Conditional on the counter read above: two answers racing cannot both move it.
+    moved = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
+        sign_count=verified.new_sign_count, last_used_at=timezone.now()
+    )
+    if not moved:
+        raise _refusal(InvalidAuthenticationResponse("sign count changed concurrently"))
+    passkey.refresh_from_db()
+    log.info("devidp.passkey_ok sub=%s", user.sub)
+    return passkey
+
+
+def amr_for(passkey: Passkey) -> list[str]:
+    """RFC 8176 methods for a verified passkey: which kind of key, and `user`.
+
+    `hwk` (hardware-secured key) for a credential bound to one device, `swk`
+    (software-secured key) for one the authenticator says it may back up or sync
+    (WebAuthn's BE flag): a synced passkey's private key leaves the hardware, copied by the
+    sync service. Without attestation (we ask for none, as most sites do) that is the
+    authenticator's word, not a proof: a software authenticator can call itself
+    single-device. `user` (RFC 8176: user presence): the authenticator saw a person, and
+    we also required it to verify them (PIN or biometric; RFC 8176 has no value for "one
+    of those, unknown which").
+    """
+    kind = "swk" if passkey.device_type == Passkey.DeviceType.MULTI_DEVICE else "hwk"
+    return [kind, "user"]
+
+
+def passkey_remove(*, user: IdpUser, passkey_id: int) -> bool:
+    """Delete one of this person's passkeys; False when there is no such passkey of theirs."""
+    deleted, _ = Passkey.objects.filter(user=user, pk=passkey_id).delete()
+    if deleted:
+        log.info("devidp.passkey_removed sub=%s", user.sub)
+    return bool(deleted)
+
+
+ACCOUNT_UNLOCK_WINDOW = timedelta(minutes=10)
+
+
+def may_manage_passkeys(session: IdpSession) -> bool:
+    """May this session add or remove passkeys right now?
+
+    Only after a second factor in the last ten minutes: a password alone must not let
+    someone plant their own passkey and then pass every step-up. A person with no second
+    factor yet needs a password that recent instead, as for a first TOTP enrolment.
+    """
+    user = session.user
+    if user is None or session.auth_time is None:
+        return False
+    if timezone.now() - session.auth_time > ACCOUNT_UNLOCK_WINDOW:
+        return False
+    has_second_factor = user.has_totp or user.passkeys.exists()
+    return "mfa" in session.amr or not has_second_factor
