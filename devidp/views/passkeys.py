@@ -31,6 +31,7 @@ from ..flow import (
     step_url,
 )
 from ..models import IdpSession, PendingAuthorization
+from ..purpose import purpose_of
 from ..rar import payment_requested
 from ..ratelimit import client_ip
 from .sign_in import expired
@@ -75,6 +76,7 @@ def passkey(request: HttpRequest) -> HttpResponse:
         "error": error,
         "user": user,
         "tx": pending.key,
+        "purpose": purpose_of(pending),
         "payment": payment_requested(pending.params),
         "required": required,
         "totp_url": None if required else step_url("totp", pending),
