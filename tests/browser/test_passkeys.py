@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import Tab, idp_sign_in, idp_totp, sign_in
+from tests.browser.conftest import Tab, idp_totp, sign_in
 from tests.browser.test_journeys import ALICE, balance, fill_transfer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,10 +72,8 @@ def test_a_customer_enrols_a_passkey_steps_up_with_it_and_sends_a_large_transfer
     tab.shot("passkey-enrolled", full_page=True)
     page.get_by_role("link", name="Back to Fabrikam").click()
 
-    # The transfer step-up offers the passkey first.
+    # The transfer step-up offers the passkey first (a recent session: no password).
     page.get_by_role("link", name="Transfer").click()
-    page.wait_for_url("**/idp/u/login**")
-    idp_sign_in(tab, ALICE)
     page.wait_for_url("**/idp/u/mfa/passkey**")
     assert page.get_by_role("link", name="Use a code from your authenticator app instead")
     tab.shot("step-up-passkey")
@@ -111,9 +109,7 @@ def test_a_code_is_not_enough_for_a_large_transfer_so_the_site_asks_for_a_passke
     before = balance(tab, "1000000011")
 
     page.get_by_role("link", name="Transfer").click()
-    page.wait_for_url("**/idp/u/login**")
-    idp_sign_in(tab, ALICE)
-    page.wait_for_url("**/idp/u/mfa?**")
+    page.wait_for_url("**/idp/u/mfa?**")  # a recent session: the code only
     idp_totp(tab, ALICE)
     page.get_by_role("heading", name="Move money").wait_for()
     fill_transfer(tab, "150.00")
