@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from jose import jwt
 
 from accounts.models import Account
@@ -31,11 +31,12 @@ def alice_can_afford_it(bank):
     return checking
 
 
-def session_of(tab: Tab) -> SessionStore:
+def session_of(tab: Tab):
+    """The browser's server-side session, in whichever store the settings name."""
     cookie = next(
         c for c in tab.page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
     )
-    return SessionStore(session_key=cookie["value"])
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
 
 
 def test_a_large_payment_is_approved_on_the_idp_as_that_payment_and_sent_once(
