@@ -50,11 +50,12 @@ class CacheCounters:
         name = self._name(key, window_start)
         # Expire a minute after the window ends: clocks of two processes may differ a little.
         timeout = window_seconds + 60
-        for _ in range(2):
-            self.cache.add(name, 0, timeout)
+        for _ in range(5):
+            if self.cache.add(name, 1, timeout):  # the first attempt of this window
+                return 1
             try:
                 return self.cache.incr(name)
-            except ValueError:  # evicted between add() and incr(): start it again
+            except ValueError:  # reset (a success) or evicted between add() and incr()
                 continue
         raise RuntimeError("The rate-limit counter keeps disappearing from the cache.")
 

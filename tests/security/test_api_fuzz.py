@@ -129,7 +129,8 @@ def test_any_transfer_body_gets_a_result_or_a_problem_never_a_500(
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key[:255]},
     )
 
-    assert_problem(response, 201, 400, 422)
+    # 403: a payment at or above the approval threshold needs an approval of that payment.
+    assert_problem(response, 201, 400, 403, 422)
     assert_ledger_consistent()
 
 
