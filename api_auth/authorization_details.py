@@ -1,7 +1,8 @@
 """RFC 9396: a token that carries `authorization_details` approves exactly that, and a view
 that needs an approval says what to ask for.
 
-    details_check(request.token, type="fabrikam_transfer", expected={...}, required=True)
+    if not details_check(request.token, type="fabrikam_transfer", expected={...}):
+        raise details_challenge(type="fabrikam_transfer", expected={...})  # when required
 
 Each member named in `expected` must equal the approved one (as text); the first one that
 differs is named in the refusal, so the client can tell the user what changed.
@@ -24,31 +25,18 @@ def approved_details(token: AccessToken, *, type: str) -> list[Mapping[str, Any]
     return [entry for entry in details if isinstance(entry, dict) and entry.get("type") == type]
 
 
-def details_check(
-    token: AccessToken, *, type: str, expected: Mapping[str, str], required: bool
-) -> bool:
-    """Refuse unless the token approved exactly `expected` (when it approved anything, or
-    when `required`). Returns whether the token carried an approval of `type`."""
+def details_check(token: AccessToken, *, type: str, expected: Mapping[str, str]) -> bool:
+    """Whether the token approved a `type` (RFC 9396); if it did, refuse unless it approved
+    exactly `expected`, naming the first member that differs."""
     entries = approved_details(token, type=type)
     if not entries:
-        if not required:
-            return False
-        challenge = BearerChallenge(
-            "insufficient_authorization_details",
-            "This request must be approved as exactly this one: ask for authorization_details "
-            f"of type {type}.",
-            authorization_details_types=type,
-        )
-        # What to ask for (draft-zehavi-oauth-rar-metadata): the details of this request.
-        challenge.extensions = {"authorization_details": [{"type": type, **expected}]}
-        raise challenge
+        return False
     if len(entries) != 1:
         raise BearerChallenge(
             "insufficient_authorization_details", f"The token approves more than one {type}."
         )
-    approved = entries[0]
     for name, value in expected.items():
-        if str(approved.get(name)) != str(value):
+        if str(entries[0].get(name)) != str(value):
             challenge = BearerChallenge(
                 "insufficient_authorization_details",
                 f"This request differs from what was approved: {name}.",
@@ -56,3 +44,16 @@ def details_check(
             challenge.field = name
             raise challenge
     return True
+
+
+def details_challenge(*, type: str, expected: Mapping[str, str]) -> BearerChallenge:
+    """The refusal for a request that needs an approval the token lacks: it names the type
+    and (draft-zehavi-oauth-rar-metadata) the exact details to ask the issuer for."""
+    challenge = BearerChallenge(
+        "insufficient_authorization_details",
+        "This request must be approved as exactly this one: ask for authorization_details "
+        f"of type {type}.",
+        authorization_details_types=type,
+    )
+    challenge.extensions = {"authorization_details": [{"type": type, **expected}]}
+    return challenge

@@ -15,7 +15,7 @@ from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, ApprovalRequired, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
 from accounts.throttle import rate_limited
-from api_auth.authorization_details import details_check
+from api_auth.authorization_details import details_challenge, details_check
 from api_auth.conf import PHISHING_RESISTANT_ACR
 from api_auth.decorators import recent_mfa_check, recent_mfa_required, token_required
 from api_auth.introspection import introspected
@@ -43,27 +43,27 @@ FIELDS = ("source", "destination", "amount", "memo")
 def transfers_create(request: CustomerRequest) -> JsonResponse:
     idempotency_key = _idempotency_key(request)
     fields = _transfer_fields(request)
-    if phishing_resistant_required(amount=parse_amount(fields["amount"])):
+    amount = parse_amount(fields["amount"])
+    if phishing_resistant_required(amount=amount):
         # RFC 9470: a large amount asks for a passkey by name (acr_values), before anything
         # is spent; the web app steps up once more for it.
         recent_mfa_check(request, acr=PHISHING_RESISTANT_ACR)
     # A token that approved a payment (RFC 9396) is good for exactly that payment.
-    approval = _approval(fields, idempotency_key)
-    approved = details_check(request.token, type=APPROVAL_TYPE, expected=approval, required=False)
+    approval = _approval(fields, amount, idempotency_key)
+    approved = details_check(request.token, type=APPROVAL_TYPE, expected=approval)
     try:
         transfer = transfer_create(
             customer=request.customer,
             source_number=fields["source"],
             destination_number=fields["destination"],
-            amount=fields["amount"],
+            amount=amount,
             memo=fields["memo"],
             idempotency_key=idempotency_key,
             approved=approved,
         )
     except ApprovalRequired:
         # Tell the client what to ask the identity provider to approve.
-        details_check(request.token, type=APPROVAL_TYPE, expected=approval, required=True)
-        raise
+        raise details_challenge(type=APPROVAL_TYPE, expected=approval) from None
     if transfer.is_completed:
         return JsonResponse({"transfer": _transfer_json(transfer)}, status=201)
     body = {
@@ -114,10 +114,10 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_document())
 
 
-def _approval(fields: dict[str, str], idempotency_key: str) -> dict[str, str]:
+def _approval(fields: dict[str, str], amount: Decimal, idempotency_key: str) -> dict[str, str]:
     """The members of an approved fabrikam_transfer that must equal this request's."""
     return {
-        "amount": f"{parse_amount(fields['amount']):.2f}",
+        "amount": f"{amount:.2f}",
         "currency": settings.CURRENCY,
         "source": fields["source"].strip(),
         "destination": fields["destination"].strip(),
