@@ -239,6 +239,29 @@ def test_csv_text_cells_never_start_a_formula():
     assert closing[0] == "2026-02-28"
 
 
+def one_entry_statement(
+    *, memo: str, counterparty: str = "B. Okafor", account: str = "1000000021"
+) -> dict:
+    """A month's statement as the API answers it, with one entry of 1.00."""
+    return {
+        "month": "2026-02",
+        "opening_balance": "0.00",
+        "total_in": "1.00",
+        "total_out": "0.00",
+        "closing_balance": "1.00",
+        "entries": [
+            {
+                "created_at": "2026-02-03T10:00:00+00:00",
+                "memo": memo,
+                "counterparty": counterparty,
+                "counterparty_account": account,
+                "amount": "1.00",
+                "balance_after": "1.00",
+            }
+        ],
+    }
+
+
 @pytest.mark.parametrize(
     "memo",
     [
@@ -256,23 +279,7 @@ def test_csv_text_cells_never_start_a_formula():
     ],
 )
 def test_a_memo_that_a_spreadsheet_would_run_is_neutralised(memo):
-    statement = {
-        "month": "2026-02",
-        "opening_balance": "0.00",
-        "total_in": "1.00",
-        "total_out": "0.00",
-        "closing_balance": "1.00",
-        "entries": [
-            {
-                "created_at": "2026-02-03T10:00:00+00:00",
-                "memo": memo,
-                "counterparty": memo,
-                "counterparty_account": memo,
-                "amount": "1.00",
-                "balance_after": "1.00",
-            }
-        ],
-    }
+    statement = one_entry_statement(memo=memo, counterparty=memo, account=memo)
 
     _, entry, *_ = statement_rows(statement)
 
@@ -281,23 +288,7 @@ def test_a_memo_that_a_spreadsheet_would_run_is_neutralised(memo):
 
 @pytest.mark.parametrize("memo", ["Lunch", "Rent - March", "a=b", "50% off", "'quoted"])
 def test_an_ordinary_memo_is_left_alone(memo):
-    statement = {
-        "month": "2026-02",
-        "opening_balance": "0.00",
-        "total_in": "1.00",
-        "total_out": "0.00",
-        "closing_balance": "1.00",
-        "entries": [
-            {
-                "created_at": "2026-02-03T10:00:00+00:00",
-                "memo": memo,
-                "counterparty": "B. Okafor",
-                "counterparty_account": "1000000021",
-                "amount": "1.00",
-                "balance_after": "1.00",
-            }
-        ],
-    }
+    statement = one_entry_statement(memo=memo)
 
     _, entry, *_ = statement_rows(statement)
 

@@ -16,10 +16,12 @@ READ = (
 )
 
 
-def dev_settings(**env: str) -> list:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "OIDC_"))}
+def run_settings(script: str, *, drop, **env: str):
+    """Run `script` (which prints JSON last) in a fresh interpreter, with the environment's
+    variables for which `drop(name)` is true removed, and `env` added."""
+    clean = {k: v for k, v in os.environ.items() if not drop(k)}
     result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
-        [sys.executable, "-c", READ],
+        [sys.executable, "-c", script],
         cwd=settings.BASE_DIR,
         env={**clean, **env},
         capture_output=True,
@@ -28,6 +30,10 @@ def dev_settings(**env: str) -> list:
         check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def dev_settings(**env: str) -> list:
+    return run_settings(READ, drop=lambda name: name.startswith(("AUTH0_", "OIDC_")), **env)
 
 
 def test_the_embedded_idp_gets_the_demo_client_by_default():
@@ -70,17 +76,7 @@ def settings_with(prelude: str, **env: str) -> dict:
     .env.example names removed from the environment so the defaults show."""
     example = (settings.BASE_DIR / ".env.example").read_text()
     named = {line.split("=", 1)[0].lstrip("# ") for line in example.splitlines() if "=" in line}
-    clean = {k: v for k, v in os.environ.items() if k not in named}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
-        [sys.executable, "-c", prelude + EVERY_SETTING],
-        cwd=settings.BASE_DIR,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_settings(prelude + EVERY_SETTING, drop=named.__contains__, **env)
 
 
 def test_env_example_copied_as_it_is_gives_the_same_demo_as_no_env_file():
