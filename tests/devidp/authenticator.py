@@ -80,21 +80,13 @@ class SoftAuthenticator:
             rp_id=rp_id or self.rp_id, verified=verified, attested=True
         )
         attestation = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
-        credential_id = bytes_to_base64url(self.credential_id)
-        return json.dumps(
+        return self._credential_json(
             {
-                "id": credential_id,
-                "rawId": credential_id,
-                "type": "public-key",
-                "authenticatorAttachment": "platform",
-                "clientExtensionResults": {},
-                "response": {
-                    "clientDataJSON": bytes_to_base64url(
-                        self._client_data("webauthn.create", options, origin)
-                    ),
-                    "attestationObject": bytes_to_base64url(attestation),
-                    "transports": ["internal"],
-                },
+                "clientDataJSON": bytes_to_base64url(
+                    self._client_data("webauthn.create", options, origin)
+                ),
+                "attestationObject": bytes_to_base64url(attestation),
+                "transports": ["internal"],
             }
         )
 
@@ -119,6 +111,17 @@ class SoftAuthenticator:
         signature = self.key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )
+        return self._credential_json(
+            {
+                "clientDataJSON": bytes_to_base64url(client_data),
+                "authenticatorData": bytes_to_base64url(auth_data),
+                "signature": bytes_to_base64url(signature),
+                "userHandle": bytes_to_base64url(self.user_handle),
+            }
+        )
+
+    def _credential_json(self, response: dict[str, Any]) -> str:
+        """A PublicKeyCredential's `toJSON()` around a ceremony's `response`."""
         credential_id = bytes_to_base64url(self.credential_id)
         return json.dumps(
             {
@@ -127,11 +130,6 @@ class SoftAuthenticator:
                 "type": "public-key",
                 "authenticatorAttachment": "platform",
                 "clientExtensionResults": {},
-                "response": {
-                    "clientDataJSON": bytes_to_base64url(client_data),
-                    "authenticatorData": bytes_to_base64url(auth_data),
-                    "signature": bytes_to_base64url(signature),
-                    "userHandle": bytes_to_base64url(self.user_handle),
-                },
+                "response": response,
             }
         )
