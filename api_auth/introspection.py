@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .conf import setting
 from .errors import BearerChallenge, Problem
-from .jwks import HTTP_TIMEOUT, discovery_url
+from .jwks import HTTP_TIMEOUT, JwksUnavailable, discovery_url, json_get
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +54,15 @@ def introspection_endpoint() -> str | None:
         return cached[1]
     with _endpoint_lock:
         try:
-            response = requests.get(discovery_url(issuer), timeout=HTTP_TIMEOUT)
-            response.raise_for_status()
-            document = response.json()
-        except (requests.RequestException, ValueError):
+            document = json_get(discovery_url(issuer))
+        except JwksUnavailable:
             if cached:  # keep what we knew; the issuer is having a bad minute
                 return cached[1]
             raise IntrospectionUnavailable(
                 "The identity provider cannot be asked about this token right now. Nothing "
                 "was changed; try again shortly."
             ) from None
-        endpoint = document.get("introspection_endpoint") if isinstance(document, dict) else None
+        endpoint = document.get("introspection_endpoint")
         if document.get("issuer") != issuer or not isinstance(endpoint, str):
             endpoint = None
         _endpoint_cache[issuer] = (time.monotonic(), endpoint)

@@ -53,17 +53,18 @@ def jwks_fetch() -> Mapping[str, Any]:
     url = setting("API_JWKS_URL")
     if not url:
         issuer = jwks_source()
-        discovery = _get_json(discovery_url(issuer))
+        discovery = json_get(discovery_url(issuer))
         # OIDC Discovery 1.0 §4.3: a document naming another issuer is not ours to trust.
         if discovery.get("issuer") != issuer:
             raise JwksUnavailable("the discovery document names a different issuer")
         url = discovery.get("jwks_uri")
         if not isinstance(url, str) or not url:
             raise JwksUnavailable("the discovery document has no jwks_uri")
-    return _get_json(url)
+    return json_get(url)
 
 
-def _get_json(url: str) -> Mapping[str, Any]:
+def json_get(url: str) -> Mapping[str, Any]:
+    """A JSON object from the issuer, or JwksUnavailable (network, status, not an object)."""
     try:
         response = requests.get(url, timeout=HTTP_TIMEOUT, headers={"Accept": "application/json"})
         response.raise_for_status()

@@ -29,6 +29,7 @@ class Issuer:
         self.active = True
         self.down = False
         self.advertise = True
+        self.discovery_is_a_list = False
         self.calls: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}/idp"
@@ -38,7 +39,7 @@ class Issuer:
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _send(self, status: int, body: dict) -> None:
+            def _send(self, status: int, body: dict | list) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -50,7 +51,7 @@ class Issuer:
                 document = {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks"}
                 if issuer.advertise:
                     document["introspection_endpoint"] = f"{issuer.url}/oauth/introspect"
-                self._send(200, document)
+                self._send(200, [document] if issuer.discovery_is_a_list else document)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -150,4 +151,14 @@ def test_the_api_uses_its_own_credentials(client, issuer, transfer_token, paymen
     response = post(client, transfer_token(iss=issuer.url), payment)
     assert response.status_code == 503  # refused credentials: no verdict, nothing spent
     assert issuer.calls[0]["credentials"] == "fabrikam-api:wrong"
+    assert not SpentToken.objects.exists()
+
+
+def test_a_discovery_document_that_is_not_an_object_is_a_503_not_a_crash(
+    client, issuer, transfer_token, payment
+):
+    issuer.discovery_is_a_list = True
+    response = post(client, transfer_token(iss=issuer.url), payment)
+    assert response.status_code == 503
+    assert response.json()["code"] == "introspection_unavailable"
     assert not SpentToken.objects.exists()

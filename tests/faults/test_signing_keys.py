@@ -30,7 +30,7 @@ def test_a_jwks_outage_leaves_the_cached_keys_working(browser: Browser, monkeypa
     def down(url):
         raise jwks.JwksUnavailable(f"{url}: connection refused (simulated outage)")
 
-    monkeypatch.setattr(jwks, "_get_json", down)
+    monkeypatch.setattr(jwks, "json_get", down)
 
     for _ in range(3):
         assert browser.get("/").status_code == 200
