@@ -12,7 +12,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast browser-deps screenshots lint typecheck format totp unlock clean bench load purge
+.PHONY: help install demo serve migrate seed test test-fast browser-deps interop-deps screenshots lint typecheck format totp unlock clean bench load purge
 
 # The seed registers the demo client's redirect URIs, so it sees the same SITE_URL.
 seed demo serve: export SITE_URL := $(SITE_URL)
@@ -57,13 +57,20 @@ unlock: ## Lift a demo user's lock-out after too many wrong codes: make unlock U
 	@case "$(USER)" in *@*) ;; *) echo "usage: make unlock USER=alice@fabrikam.example"; exit 2;; esac
 	@$(MANAGE) devidp_unlock "$(USER)" --ip 127.0.0.1 --ip ::1
 
-test: install browser-deps ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+test: install browser-deps interop-deps ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 browser-deps: ## Install Debian's chromium for the browser tests, if missing
 	@# Without root this cannot install: the browser tests then skip, saying why (CI=true fails).
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| echo "make: could not install chromium; the browser tests will be skipped"
+
+interop-deps: tests/interop/node_modules/.package-lock.json ## Install the independent peers for the interop tests (npm: oidc-provider, openid-client)
+
+tests/interop/node_modules/.package-lock.json: tests/interop/package.json tests/interop/package-lock.json
+	@# Without npm the interop tests skip, saying why (CI=true fails).
+	@command -v npm >/dev/null 2>&1 && cd tests/interop && npm ci --no-audit --no-fund --silent \
+		|| echo "make: could not install the interop peers (npm); those tests will be skipped"
 
 screenshots: install browser-deps ## Refresh the README's screenshots (docs/screenshots/) from the browser journeys
 	FABRIKAM_README_SHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/browser/test_journeys.py tests/browser/test_approval.py
