@@ -75,3 +75,8 @@ def setting(name: str) -> Any:
 def middleware() -> list[str]:
     """The host's MIDDLEWARE, for the start-up check of what sign-in needs."""
     return list(settings.MIDDLEWARE)
+
+
+def session_engine() -> str:
+    """The host's SESSION_ENGINE: DPoP keys must stay on the server."""
+    return str(settings.SESSION_ENGINE)
