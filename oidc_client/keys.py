@@ -69,19 +69,23 @@ def _import(text: str) -> ClientKey:
             data = json.loads(text)
         except ValueError:
             raise UnusableKey("OIDC_CLIENT_KEY is neither PEM nor a JWK (JSON).") from None
-        kinds = {"EC": ECKey, "RSA": RSAKey}
-        kind = kinds.get(data.get("kty")) if isinstance(data, dict) else None
-        if kind is None:
-            raise UnusableKey("OIDC_CLIENT_KEY: only EC (P-256) and RSA keys can sign.")
+        kty = data.get("kty") if isinstance(data, dict) else None
         try:
-            return kind.import_key(data)
+            if kty == "EC":
+                return ECKey.import_key(data)
+            if kty == "RSA":
+                return RSAKey.import_key(data)
         except (JoseError, ValueError, TypeError):
             raise UnusableKey("OIDC_CLIENT_KEY is not a valid JWK.") from None
-    for kind in (ECKey, RSAKey):
-        try:
-            return kind.import_key(text)
-        except (JoseError, ValueError, TypeError):
-            continue
+        raise UnusableKey("OIDC_CLIENT_KEY: only EC (P-256) and RSA keys can sign.")
+    try:
+        return ECKey.import_key(text)
+    except (JoseError, ValueError, TypeError):
+        pass  # not an EC key: perhaps RSA
+    try:
+        return RSAKey.import_key(text)
+    except (JoseError, ValueError, TypeError):
+        pass
     raise UnusableKey("OIDC_CLIENT_KEY is not a PEM EC (P-256) or RSA private key.")
 
 
