@@ -24,7 +24,7 @@ from joserfc.jwk import ECKey
 
 from . import keys, profile
 from .conf import setting
-from .dpop import DPoPAuth, nonce_demanded
+from .dpop import DPoPAuth, nonce_demanded, nonce_remember
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 60  # seconds: long enough for one request, useless when replayed later
@@ -86,7 +86,7 @@ def _post_once(endpoint: str, data: dict[str, Any], dpop_key: ECKey | None) -> r
     # Without an access token DPoPAuth leaves Authorization alone, so Basic and DPoP travel
     # together; the retry is ours (above), not DPoPAuth's.
     auth = DPoPAuth(dpop_key, server=server, retry=False) if dpop_key is not None else None
-    return requests.post(
+    response = requests.post(
         endpoint,
         data=body,
         headers=headers,
@@ -94,3 +94,5 @@ def _post_once(endpoint: str, data: dict[str, Any], dpop_key: ECKey | None) -> r
         timeout=setting("OIDC_TIMEOUT"),
         allow_redirects=False,
     )
+    nonce_remember(server, response)  # for the retry, and the next request to this provider
+    return response

@@ -29,7 +29,7 @@ from joserfc.jwk import ECKey
 from . import client_auth, dpop, profile
 from .authlib_app import OidcOAuth
 from .conf import setting
-from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed
+from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed, SignInRequired
 
 log = logging.getLogger("oidc_client")
 
@@ -149,10 +149,14 @@ def _dpop_key(request: HttpRequest, flow: Flow) -> ECKey | None:
     the flow until it completes), the session's own for a step-up."""
     if not profile.dpop():
         return None
-    key = dpop.session_key(request) if flow.purpose != "sign_in" else None
-    if key is None:
-        key = ECKey.generate_key("P-256", private=True)
-        flow.dpop_key = key.as_dict(private=True)
+    if flow.purpose != "sign_in":
+        if (key := dpop.session_key(request)) is None:
+            # Signed in before DPoP was on: a step-up's token would be bound to a key the
+            # session does not hold. A new sign-in makes one.
+            raise SignInRequired("Please sign in again.", code="expired")
+        return key
+    key = ECKey.generate_key("P-256", private=True)
+    flow.dpop_key = key.as_dict(private=True)
     return key
 
 

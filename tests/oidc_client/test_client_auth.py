@@ -8,10 +8,11 @@ import json
 import time
 
 import pytest
+import requests
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
-from oidc_client import client_auth
+from oidc_client import client_auth, dpop
 from tests.oidc_client.oidc_provider import CLIENT_ID, ISSUER
 
 
@@ -84,3 +85,53 @@ def test_post_puts_the_secret_in_the_body(settings):
     data, headers = {}, {}
     client_auth.authenticate(data, headers)
     assert data == {"client_id": "id", "client_secret": "secret"} and headers == {}
+
+
+class TokenEndpoint:
+    """Asks for a DPoP nonce `refusals` times (400 use_dpop_nonce), then answers."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.seen: list[tuple[dict, dict]] = []
+
+    def post(self, url: str, *, data: dict, headers: dict, auth=None, **kwargs):
+        prepared = requests.Request("POST", url, data=data, headers=headers).prepare()
+        auth(prepared)
+        self.seen.append((data, dict(prepared.headers)))
+        refused = len(self.seen) <= self.refusals
+        response = requests.Response()
+        response.status_code = 400 if refused else 200
+        body = {"error": "use_dpop_nonce"} if refused else {"access_token": "t"}
+        response._content = json.dumps(body).encode()
+        response.headers["DPoP-Nonce"] = f"nonce-{len(self.seen)}"
+        response.request = prepared
+        return response
+
+
+def proof_claims(headers: dict) -> dict:
+    segment = headers["DPoP"].split(".")[0]
+    jwk = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))["jwk"]
+    return jwt.decode(headers["DPoP"], ECKey.import_key(jwk), algorithms=["ES256"]).claims
+
+
+def test_a_token_request_answers_use_dpop_nonce_once_with_a_fresh_assertion(ec_key, monkeypatch):
+    dpop._nonces.clear()
+    endpoint = TokenEndpoint(refusals=1)
+    monkeypatch.setattr(requests, "post", endpoint.post)
+    response = client_auth.post(
+        f"{ISSUER}token", {"grant_type": "authorization_code"}, dpop_key=ECKey.generate_key("P-256")
+    )
+    assert response.status_code == 200
+    (first, first_headers), (retry, retry_headers) = endpoint.seen
+    # The provider spent the first assertion's jti: the retry carries a new assertion.
+    assert first["client_assertion"] != retry["client_assertion"]
+    assert "nonce" not in proof_claims(first_headers)
+    assert proof_claims(retry_headers)["nonce"] == "nonce-1"
+    assert proof_claims(retry_headers)["htm"] == "POST" and "ath" not in proof_claims(retry_headers)
+
+
+def test_a_token_endpoint_that_keeps_asking_for_a_nonce_is_tried_twice_only(ec_key, monkeypatch):
+    endpoint = TokenEndpoint(refusals=5)
+    monkeypatch.setattr(requests, "post", endpoint.post)
+    response = client_auth.post(f"{ISSUER}token", {}, dpop_key=ECKey.generate_key("P-256"))
+    assert response.status_code == 400 and len(endpoint.seen) == 2
