@@ -11,11 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
 from django.test import RequestFactory
 from joserfc import jws, jwt
 from joserfc.jwk import ECKey
 
 from oidc_client import dpop, provider, session
+from oidc_client.errors import SignInRequired
 from tests.oidc_client.oidc_provider import CLIENT_ID, ISSUER
 
 pytestmark = pytest.mark.django_db
@@ -95,12 +97,27 @@ def test_a_sign_in_is_pushed_bound_to_a_new_dpop_key(client, op, fapi2):
     assert pushed["dpop_jkt"] == proof_key.thumbprint()
 
 
-def test_a_step_up_is_pushed_too(fapi2):
+def step_up_request() -> HttpRequest:
     request = RequestFactory().get("/transfers/new")
     request.session = SessionStore()
+    return request
+
+
+def test_a_step_up_is_pushed_too_bound_to_the_sessions_key(fapi2):
+    request = step_up_request()
+    key = ECKey.generate_key("P-256", private=True)
+    request.session[dpop.KEY_SESSION_KEY] = key.as_dict(private=True)
     flow = provider.Flow(purpose="step_up", next_url="/transfers/new")
     provider.start(request, flow=flow, scope="openid transfer:funds")
-    assert fapi2.pushed and "transfer:funds" in fapi2.pushed[0]["scope"]
+    (pushed,) = fapi2.pushed
+    assert "transfer:funds" in pushed["scope"] and pushed["dpop_jkt"] == key.thumbprint()
+
+
+def test_a_step_up_without_the_sessions_key_asks_for_a_new_sign_in(fapi2):
+    flow = provider.Flow(purpose="step_up", next_url="/transfers/new")
+    with pytest.raises(SignInRequired):
+        provider.start(step_up_request(), flow=flow, scope="openid transfer:funds")
+    assert fapi2.pushed == []
 
 
 def test_an_es256_id_token_signs_in_with_the_tokens_bound_to_the_sign_ins_key(client, op, fapi2):
