@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning, register
 
-from . import keys, profile, provider
+from . import keys, profile
 from .conf import middleware, session_engine, setting
-from .errors import ProviderUnavailable
 
 NEEDED_MIDDLEWARE = (
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +77,10 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
 
 
 def _profile_problems(method: str) -> list:
-    """OIDC_PROFILE, OIDC_CLIENT_AUTH_METHOD, the client key and DPoP, which must agree."""
+    """OIDC_PROFILE, OIDC_CLIENT_AUTH_METHOD, the client key and DPoP, which must agree.
+
+    Whether the provider offers the method is known only from its discovery document, and a
+    check makes no network call: `provider.metadata()` refuses it at the first discovery."""
     problems = []
     if setting("OIDC_PROFILE") not in profile.PROFILES:
         problems.append(
@@ -140,16 +142,3 @@ def _profile_problems(method: str) -> list:
             )
         )
     return problems
-
-
-@register(Tags.security, deploy=True)
-def oidc_client_provider_check(app_configs, **kwargs) -> list:
-    """`check --deploy` only (it reads the provider's discovery document over the network):
-    the provider offers the configured client authentication."""
-    if not setting("OIDC_ISSUER") or not setting("OIDC_CLIENT_ID"):
-        return []
-    try:
-        provider.metadata()
-    except ProviderUnavailable as exc:
-        return [Error(exc.message, id="oidc_client.E013")]
-    return []

@@ -23,6 +23,7 @@ import pytest
 import requests
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
+from joserfc import jws
 from joserfc.jwk import ECKey
 
 from oidc_client import dpop, provider, session
@@ -136,6 +137,8 @@ def test_the_web_client_signs_in_against_certified_fapi2_provider_and_calls_with
     assert signed_in.status_code == 302 and signed_in["Location"] == "/"
     held = client.session[session.TOKENS_KEY]
     assert held["token_type"] == "DPoP" and held["claims"]["sub"] == "alice"
+    header = jws.extract_compact(held["id_token"].encode()).headers()
+    assert header["alg"] == "ES256"
 
     # The bank's way to call an API with it: the provider's userinfo endpoint checks the
     # proof (htm, htu, ath, its nonce after one retry) and that the token is bound to it.

@@ -7,7 +7,9 @@ import json
 import pytest
 from joserfc.jwk import ECKey, RSAKey
 
-from oidc_client.checks import oidc_client_provider_check, oidc_client_settings_check
+from oidc_client import provider
+from oidc_client.checks import oidc_client_settings_check
+from oidc_client.errors import ProviderUnavailable
 
 
 def ids(problems) -> list[str]:
@@ -146,15 +148,16 @@ def test_dpop_with_signed_cookie_sessions_is_an_error(settings):
     assert ids(oidc_client_settings_check(None)) == ["oidc_client.E012"]
 
 
-def test_a_method_the_providers_discovery_does_not_list_fails_check_deploy(op, settings):
+# The provider's half, which needs its discovery document: refused at the first discovery.
+def test_a_method_the_providers_discovery_does_not_list_is_refused_naming_the_setting(op, settings):
     settings.OIDC_CLIENT_AUTH_METHOD = "client_secret_post"
     op.metadata["token_endpoint_auth_methods_supported"] = ["private_key_jwt"]
     op.install()
-    (problem,) = oidc_client_provider_check(None)
-    assert problem.id == "oidc_client.E013" and "client_secret_post" in problem.msg
+    with pytest.raises(ProviderUnavailable, match=r"client_secret_post.*OIDC_CLIENT_AUTH_METHOD"):
+        provider.metadata()
 
 
-def test_a_method_the_provider_lists_passes_check_deploy(op):
+def test_a_method_the_provider_lists_is_accepted(op):
     op.metadata["token_endpoint_auth_methods_supported"] = ["client_secret_basic"]
     op.install()
-    assert oidc_client_provider_check(None) == []
+    assert provider.metadata()["issuer"] == op.metadata["issuer"]
