@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from oidc_client.errors import SignInRequired
-from oidc_client.session import sign_in_access_token, sign_in_tokens
+from oidc_client.session import api_auth, sign_in_tokens
 
 from .api_answers import Shape, matches
 from .errors import ApplicationError, NotFound, ServiceUnavailable, UnexpectedAnswer
@@ -83,9 +83,9 @@ def call(
     A 401 for the sign-in token means it was revoked or expired early: sign in again,
     unless the token is brand new, which would loop forever on a misconfigured API.
     """
-    bearer = token or sign_in_access_token(request)
+    # Bearer or DPoP (with a fresh proof), as the identity provider issued the token.
+    auth = api_auth(request, token)
     headers = {
-        "Authorization": f"Bearer {bearer}",
         "Accept": "application/json",
         # The API counts some calls per client address; its client here is this server,
         # so name the browser it serves (the API believes it from TRUSTED_PROXIES only).
@@ -98,6 +98,7 @@ def call(
             method,
             api_url(path),
             headers=headers,
+            auth=auth,
             timeout=settings.API_TIMEOUT,
             # The API never redirects; following one would carry the token somewhere else.
             allow_redirects=False,

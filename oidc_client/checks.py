@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from django.core.checks import Error, Warning, register
 
-from .conf import middleware, setting
+from . import keys, profile
+from .conf import middleware, session_engine, setting
 
 NEEDED_MIDDLEWARE = (
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -43,7 +44,9 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.E002",
             )
         )
-    if issuer and setting("OIDC_CLIENT_ID") and not setting("OIDC_CLIENT_SECRET"):
+    method = profile.auth_method()
+    secret_method = method in profile.SECRET_METHODS
+    if issuer and setting("OIDC_CLIENT_ID") and secret_method and not setting("OIDC_CLIENT_SECRET"):
         problems.append(
             Warning(
                 "OIDC_CLIENT_SECRET is not set: a confidential client's code exchange will be "
@@ -69,4 +72,73 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
             problems.append(
                 Error(f"{name} must be a positive number of seconds.", id="oidc_client.E004")
             )
+    problems += _profile_problems(method)
+    return problems
+
+
+def _profile_problems(method: str) -> list:
+    """OIDC_PROFILE, OIDC_CLIENT_AUTH_METHOD, the client key and DPoP, which must agree.
+
+    Whether the provider offers the method is known only from its discovery document, and a
+    check makes no network call: `provider.metadata()` refuses it at the first discovery."""
+    problems = []
+    if setting("OIDC_PROFILE") not in profile.PROFILES:
+        problems.append(
+            Error(
+                f"OIDC_PROFILE must be one of {', '.join(profile.PROFILES)}.",
+                id="oidc_client.E006",
+            )
+        )
+    if method not in profile.AUTH_METHODS:
+        problems.append(
+            Error(
+                f"OIDC_CLIENT_AUTH_METHOD must be one of {', '.join(profile.AUTH_METHODS)}.",
+                id="oidc_client.E007",
+            )
+        )
+    if method == "private_key_jwt" or keys.configured():
+        try:
+            keys.client_key()
+        except keys.UnusableKey as exc:
+            problems.append(
+                Error(
+                    str(exc),
+                    hint="Give a private EC P-256 or RSA (2048+) key as PEM or JWK; publish "
+                    "its public half with /oidc/jwks.json.",
+                    id="oidc_client.E008",
+                )
+            )
+    if profile.is_fapi2():
+        if not setting("OIDC_REDIRECT_URI"):
+            problems.append(
+                Error(
+                    "OIDC_PROFILE fapi2 needs OIDC_REDIRECT_URI: a redirect URI is never "
+                    "built from the request's Host header.",
+                    id="oidc_client.E009",
+                )
+            )
+        if method in profile.SECRET_METHODS:
+            problems.append(
+                Error(
+                    f"OIDC_PROFILE fapi2 does not allow {method}: FAPI 2.0 authenticates "
+                    "clients with a key (private_key_jwt).",
+                    id="oidc_client.E010",
+                )
+            )
+        if not profile.dpop():
+            problems.append(
+                Error(
+                    "OIDC_PROFILE fapi2 needs sender-constrained tokens: OIDC_DPOP is off.",
+                    id="oidc_client.E011",
+                )
+            )
+    if profile.dpop() and session_engine() == "django.contrib.sessions.backends.signed_cookies":
+        problems.append(
+            Error(
+                "DPoP keeps each session's private key in the session, and the signed-cookie "
+                "session engine would send it to the browser.",
+                hint="Use a server-side SESSION_ENGINE (db, cache or cached_db).",
+                id="oidc_client.E012",
+            )
+        )
     return problems

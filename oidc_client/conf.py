@@ -50,6 +50,21 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_AUTH0_LOGOUT": None,
     # The template this app's pages extend; it must have a `content` block.
     "OIDC_BASE_TEMPLATE": "oidc_client/base.html",
+    # "oidc" (bearer tokens, any client authentication) or "fapi2" (FAPI 2.0 Security
+    # Profile: every request pushed, private_key_jwt, DPoP, PS256/ES256/EdDSA ID tokens, a
+    # configured OIDC_REDIRECT_URI). See profile.py.
+    "OIDC_PROFILE": "oidc",
+    # How the client authenticates at the token and PAR endpoints: "client_secret_basic",
+    # "client_secret_post" or "private_key_jwt" (RFC 7523, with OIDC_CLIENT_KEY).
+    # None: "private_key_jwt" in fapi2, else "client_secret_basic".
+    "OIDC_CLIENT_AUTH_METHOD": None,
+    # The client's private key for private_key_jwt, as PEM or a JWK (JSON), or a file
+    # holding either. Its `kid`, else its RFC 7638 thumbprint, names it in /oidc/jwks.json.
+    "OIDC_CLIENT_KEY": None,
+    "OIDC_CLIENT_KEY_FILE": None,
+    # Sender-constrained tokens (RFC 9449 DPoP): True, False, or None for the profile's
+    # choice (on in fapi2).
+    "OIDC_DPOP": None,
 }
 
 
@@ -60,3 +75,8 @@ def setting(name: str) -> Any:
 def middleware() -> list[str]:
     """The host's MIDDLEWARE, for the start-up check of what sign-in needs."""
     return list(settings.MIDDLEWARE)
+
+
+def session_engine() -> str:
+    """The host's SESSION_ENGINE: DPoP keys must stay on the server."""
+    return str(settings.SESSION_ENGINE)

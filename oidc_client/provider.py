@@ -18,15 +18,18 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.django_client import DjangoOAuth2App, OAuth
+from authlib.integrations.django_client import DjangoOAuth2App
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_variables
 from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
 
+from . import client_auth, dpop, profile
+from .authlib_app import OidcOAuth
 from .conf import setting
-from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed
+from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed, SignInRequired
 
 log = logging.getLogger("oidc_client")
 
@@ -55,6 +58,8 @@ class Flow:
     step_up: dict[str, Any] | None = None  # the StepUp being satisfied, as a dict
     # RFC 9396: what the user is asked to approve (a step-up for one transaction).
     authorization_details: list[dict[str, Any]] | None = None
+    # RFC 9449: a sign-in's new DPoP key (private JWK), the session's once it completes.
+    dpop_key: dict[str, Any] | None = None
 
 
 def discovery_url(issuer: str) -> str:
@@ -64,18 +69,15 @@ def discovery_url(issuer: str) -> str:
 @lru_cache(maxsize=4)
 def _client(issuer: str, client_id: str, client_secret: str) -> DjangoOAuth2App:
     # Cached per configuration, so the discovery document and JWKS are fetched once per
-    # process and tests that change the settings get a client of their own.
-    oauth = OAuth()
+    # process and tests that change the settings get a client of their own. How the client
+    # authenticates is not Authlib's to decide: `client_auth` does, for PAR and token alike.
+    oauth = OidcOAuth()
     return oauth.register(
         "oidc_client",
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=discovery_url(issuer),
-        client_kwargs={
-            "code_challenge_method": "S256",
-            "token_endpoint_auth_method": "client_secret_post",
-            "timeout": setting("OIDC_TIMEOUT"),
-        },
+        client_kwargs={"code_challenge_method": "S256", "timeout": setting("OIDC_TIMEOUT")},
     )
 
 
@@ -103,7 +105,22 @@ def metadata() -> dict[str, Any]:
         raise ProviderUnavailable(
             "The identity provider's discovery document names another issuer."
         )
+    _check_auth_method(document)
     return document
+
+
+def _check_auth_method(document: dict[str, Any]) -> None:
+    """Refuse, naming the setting, a client authentication the provider does not offer
+    (checked at the first discovery: `manage.py check` makes no network call)."""
+    method = profile.auth_method()
+    offered = document.get("token_endpoint_auth_methods_supported")
+    # OpenID Connect Discovery §3: absent means client_secret_basic only.
+    if method not in (offered if isinstance(offered, list) else ["client_secret_basic"]):
+        log.error("oidc.auth_method_unsupported method=%s", method)
+        raise ProviderUnavailable(
+            f"Sign-in is misconfigured: the identity provider does not offer {method} "
+            "(OIDC_CLIENT_AUTH_METHOD)."
+        )
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str:
@@ -119,7 +136,28 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 
 def redirect_uri(request: HttpRequest) -> str:
-    return setting("OIDC_REDIRECT_URI") or request.build_absolute_uri(reverse("callback"))
+    if configured := setting("OIDC_REDIRECT_URI"):
+        return configured
+    if profile.is_fapi2():
+        # FAPI 2.0: never built from the request, whose Host header the visitor writes.
+        raise ProviderUnavailable("Sign-in is misconfigured: fapi2 needs OIDC_REDIRECT_URI.")
+    return request.build_absolute_uri(reverse("callback"))
+
+
+def _dpop_key(request: HttpRequest, flow: Flow) -> ECKey | None:
+    """The key this request's tokens are bound to: a new one for each sign-in (kept with
+    the flow until it completes), the session's own for a step-up."""
+    if not profile.dpop():
+        return None
+    if flow.purpose != "sign_in":
+        if (key := dpop.session_key(request)) is None:
+            # Signed in before DPoP was on: a step-up's token would be bound to a key the
+            # session does not hold. A new sign-in makes one.
+            raise SignInRequired("Please sign in again.", code="expired")
+        return key
+    key = ECKey.generate_key("P-256", private=True)
+    flow.dpop_key = key.as_dict(private=True)
+    return key
 
 
 def start(
@@ -142,17 +180,20 @@ def start(
         params["authorization_details"] = json.dumps(flow.authorization_details)
     client = provider()
     callback = redirect_uri(request)
+    key = _dpop_key(request, flow)
+    if key is not None:
+        params["dpop_jkt"] = dpop.thumbprint(key)  # RFC 9449 §10: bind the code to the key
     authorization = client.create_authorization_url(
         callback, scope=scope or setting("OIDC_SCOPE"), **params
     )
     # RFC 9126: push the request when it carries authorization details (so the browser never
-    # sees or alters them), when the provider requires it, or when told to.
+    # sees or alters them), when the provider requires it, or always (fapi2, OIDC_USE_PAR).
     if (
         flow.authorization_details is not None
         or document.get("require_pushed_authorization_requests")
-        or setting("OIDC_USE_PAR")
+        or profile.push_every_request()
     ):
-        authorization["url"] = _pushed(document, authorization["url"])
+        authorization["url"] = _pushed(document, authorization["url"], key)
     client.save_authorize_data(request, redirect_uri=callback, **authorization)
     flow.started_at = time.time()
     flows = request.session.get(FLOWS_KEY, {})
@@ -180,7 +221,7 @@ def _check_approval_support(document: dict[str, Any], details: list[dict[str, An
         )
 
 
-def _pushed(document: dict[str, Any], url: str) -> str:
+def _pushed(document: dict[str, Any], url: str, dpop_key: ECKey | None) -> str:
     """Push the authorization request (RFC 9126) and return the URL that refers to it."""
     endpoint = document.get("pushed_authorization_request_endpoint")
     if not endpoint:
@@ -188,18 +229,17 @@ def _pushed(document: dict[str, Any], url: str) -> str:
     params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     client_id = setting("OIDC_CLIENT_ID")
     try:
-        response = requests.post(
-            endpoint,
-            data={**params, "client_id": client_id, "client_secret": setting("OIDC_CLIENT_SECRET")},
-            headers={"Accept": "application/json"},
-            timeout=setting("OIDC_TIMEOUT"),
-        )
+        response = client_auth.post(endpoint, params, dpop_key=dpop_key)
         answer = response.json()
     except (requests.RequestException, ValueError):
         raise ProviderUnavailable(
             "The identity provider cannot be reached right now. Please try again shortly."
         ) from None
-    if response.status_code != 201 or not isinstance(answer.get("request_uri"), str):
+    if (
+        response.status_code != 201
+        or not isinstance(answer, dict)
+        or not isinstance(answer.get("request_uri"), str)
+    ):
         error = str(answer.get("error", "invalid_request"))[:60] if isinstance(answer, dict) else ""
         log.warning("oidc.par_refused status=%s error=%s", response.status_code, error)
         raise SignInFailed(
@@ -244,7 +284,9 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     response_iss = request.GET.get("iss")
     if response_iss is not None and response_iss != issuer:
         raise SignInFailed("The sign-in response came from an unexpected issuer.")
-    if response_iss is None and document.get("authorization_response_iss_parameter_supported"):
+    if response_iss is None and (
+        profile.is_fapi2() or document.get("authorization_response_iss_parameter_supported")
+    ):
         raise SignInFailed("The sign-in response did not name its issuer.")
 
     claims_options = {
@@ -253,9 +295,12 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
         "aud": {"essential": True, "value": setting("OIDC_CLIENT_ID")},
         "sub": {"essential": True},
     }
+    key = ECKey.import_key(flow.dpop_key) if flow.dpop_key else dpop.session_key(request)
+    if not profile.dpop():
+        key = None
     try:
         token = provider().authorize_access_token(
-            request, claims_options=claims_options, leeway=setting("OIDC_LEEWAY")
+            request, claims_options=claims_options, leeway=setting("OIDC_LEEWAY"), dpop_key=key
         )
     except (OAuthError, JoseError, ValueError) as exc:
         log.warning("oidc.token_refused purpose=%s error=%s", flow.purpose, type(exc).__name__)
@@ -266,6 +311,11 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
         ) from None
     if not token.get("userinfo"):
         raise SignInFailed("The identity provider did not return an ID token.")
+    if key is not None and str(token.get("token_type", "")).lower() != "dpop":
+        # RFC 9449 §5: asked for a bound token, given a bearer one. Refused, not downgraded:
+        # anyone who copied it could use it.
+        log.warning("oidc.token_not_bound purpose=%s", flow.purpose)
+        raise SignInFailed("The identity provider did not bind the tokens to this session.")
     return flow, token
 
 

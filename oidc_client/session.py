@@ -2,7 +2,11 @@
 a URL or a log.
 
 - the sign-in tokens (access token for the sign-in scopes, ID token and its claims);
-- elevated access tokens from API step-ups, one per scope, each used once.
+- elevated access tokens from API step-ups, one per scope, each used once;
+- with DPoP, the key pair they are bound to (`dpop.py`).
+
+`api_auth(request)` is how the host sends them: Bearer, or DPoP with a fresh proof, as the
+provider's `token_type` said.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import requests
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
+from . import dpop
 from .errors import SignInRequired
 
 TOKENS_KEY = "oidc_tokens"
@@ -21,15 +27,29 @@ EXPIRY_MARGIN = 30  # seconds: refresh a little early rather than send a token t
 ID_CLAIMS_KEPT = ("sub", "name", "email", "amr", "acr", "auth_time", "iat", "exp", "sid")
 
 
+def _token_type(token: dict[str, Any]) -> str:
+    # RFC 9449 §5 and RFC 6749 §7.1: compared without regard to case.
+    return "DPoP" if str(token.get("token_type", "")).lower() == "dpop" else "Bearer"
+
+
 def _expires_at(token: dict[str, Any]) -> int:
     return int(token.get("expires_at") or time.time() + int(token.get("expires_in", 0)))
 
 
-@sensitive_variables("token")
-def store_sign_in(request: HttpRequest, token: dict[str, Any]) -> None:
+@sensitive_variables("token", "dpop_key")
+def store_sign_in(
+    request: HttpRequest, token: dict[str, Any], dpop_key: dict[str, Any] | None = None
+) -> None:
+    """Keep a sign-in's tokens and, with DPoP, the new key they are bound to (the previous
+    sign-in's key goes with its tokens)."""
     claims = token["userinfo"]
+    if dpop_key:
+        request.session[dpop.KEY_SESSION_KEY] = dpop_key
+    else:
+        request.session.pop(dpop.KEY_SESSION_KEY, None)
     request.session[TOKENS_KEY] = {
         "access_token": token["access_token"],
+        "token_type": _token_type(token),
         "expires_at": _expires_at(token),
         "scope": token.get("scope", ""),
         "id_token": token.get("id_token"),
@@ -83,6 +103,7 @@ def elevated_store(
     elevated[scope] = {
         "authorization_details": details if isinstance(details, list) else None,
         "access_token": token["access_token"],
+        "token_type": _token_type(token),
         "expires_at": _expires_at(token),
         "scope": token.get("scope", ""),
         "auth_time": token["userinfo"].get("auth_time"),
@@ -116,3 +137,20 @@ def elevated_token_take(request: HttpRequest, scope: str) -> str | None:
     if not held or held["expires_at"] <= time.time():
         return None
     return held["access_token"]
+
+
+@sensitive_variables("token", "access_token")
+def api_auth(request: HttpRequest, token: str | None = None) -> requests.auth.AuthBase:
+    """How to send the sign-in access token (or `token`, an elevated one from this session)
+    to an API: `requests.get(url, auth=api_auth(request))`.
+
+    DPoP-bound tokens (RFC 9449 §7.1) go as `Authorization: DPoP` with a fresh proof signed
+    by the session's key, retried once when the API asks for its nonce; others as Bearer.
+    Every token of a session is bound alike: the callback refuses a bearer token when DPoP
+    is on.
+    """
+    access_token = token or sign_in_access_token(request)
+    key = dpop.session_key(request)
+    if key is not None and sign_in_tokens(request).get("token_type") == "DPoP":
+        return dpop.DPoPAuth(key, access_token)
+    return dpop.BearerAuth(access_token)

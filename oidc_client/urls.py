@@ -10,4 +10,5 @@ urlpatterns = [
     path("login", views.login_view, name="login"),
     path("callback", views.callback, name="callback"),
     path("logout", views.logout_view, name="logout"),
+    path("oidc/jwks.json", views.jwks_view, name="oidc_jwks"),
 ]

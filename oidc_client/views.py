@@ -6,12 +6,12 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import provider, session, stepup
+from . import keys, provider, session, stepup
 from .conf import setting
 from .errors import SignInFailed
 from .signals import signed_in, signed_out
@@ -74,7 +74,7 @@ def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) ->
         user.save(update_fields=["password"])
     # login() cycles the session key, so a session id planted before sign-in is worthless.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    session.store_sign_in(request, token)
+    session.store_sign_in(request, token, dpop_key=flow.dpop_key)
     signed_in.send(None, request=request, user=user, claims=claims)
     messages.success(request, f"Signed in as {user.first_name or user.email or sub}.")
     return HttpResponseRedirect(flow.next_url)
@@ -98,3 +98,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)  # flushes the session and its tokens
     messages.info(request, "You are signed out.")
     return HttpResponseRedirect(provider.logout_url(request, id_token))
+
+
+@require_GET
+def jwks_view(request: HttpRequest) -> HttpResponse:
+    """The client's public keys (RFC 7517 JWK Set), for a provider that registers it by
+    `jwks_uri` and verifies its private_key_jwt assertions. Never a private part."""
+    try:
+        jwks = keys.public_jwks()
+    except keys.UnusableKey:
+        jwks = {"keys": []}  # `manage.py check` names the problem; a page shows no key
+    return JsonResponse(jwks, content_type="application/jwk-set+json")

@@ -322,6 +322,7 @@ class StandInProvider:
                 provider.served.append(self.path)
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 form = {name: values[0] for name, values in parse_qs(body).items()}
+                form["authorization"] = self.headers.get("Authorization", "")
                 self._answer(200, provider.token_response(form))
 
             def _answer(self, status: int, document: dict[str, Any]) -> None:
@@ -645,8 +646,10 @@ def test_the_web_client_copied_alone_signs_in_through_the_token_endpoint(web_cli
     first_token_request = provider.token_requests[0]
 
     assert (results["signed_in"]["status"], results["signed_in"]["location"]) == (302, "/secret")
-    assert first_token_request["client_id"] == CLIENT_ID
-    assert first_token_request["client_secret"] == CLIENT_SECRET
+    # client_secret_basic, the default: the credentials in the header, not the body.
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    assert first_token_request["authorization"] == f"Basic {basic}"
+    assert "client_secret" not in first_token_request
     assert first_token_request["redirect_uri"] == "http://testserver/callback"
     challenge = results["sign_in"]["params"]["code_challenge"]
     assert pkce_challenge(first_token_request["code_verifier"]) == challenge

@@ -24,6 +24,14 @@ from tests.factories import CustomerFactory
 from tests.oidc_client.oidc_provider import CLIENT_ID, ISSUER, StandInProvider
 
 
+def with_auth(
+    method: str, url: str, headers: dict[str, str], auth: requests.auth.AuthBase | None
+) -> dict[str, str]:
+    """The headers as `requests` would send them: with what `auth` adds (the token)."""
+    prepared = requests.Request(method, url, headers=headers, auth=auth).prepare()
+    return dict(prepared.headers)
+
+
 class ApiThroughTestClient:
     def __init__(self) -> None:
         self.client = Client()
@@ -42,7 +50,8 @@ class ApiThroughTestClient:
         path = urlsplit(url).path
         self.paths.append(path)
         query = f"?{urlencode(params)}" if params else ""
-        answer = self.client.generic(method, path + query, headers=headers or {})
+        headers = with_auth(method, url, headers or {}, kwargs.get("auth"))
+        answer = self.client.generic(method, path + query, headers=headers)
         response = requests.Response()
         response.status_code = answer.status_code
         response._content = answer.content

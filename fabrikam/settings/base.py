@@ -176,6 +176,16 @@ OIDC_REDIRECT_URI = env("OIDC_REDIRECT_URI", default=None)
 # Also send RFC 8707 `resource` (sent anyway when discovery advertises support).
 OIDC_SEND_RESOURCE = env.bool("OIDC_SEND_RESOURCE", default=False)
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# "oidc" (today's: bearer tokens, a client secret) or "fapi2" (FAPI 2.0: PAR, private_key_jwt,
+# DPoP, PS256/ES256 ID tokens, a configured OIDC_REDIRECT_URI). See docs/copying.md.
+OIDC_PROFILE = env("OIDC_PROFILE", default="oidc")
+# client_secret_basic, client_secret_post or private_key_jwt; unset: the profile's choice.
+OIDC_CLIENT_AUTH_METHOD = env("OIDC_CLIENT_AUTH_METHOD", default=None)
+# The web client's private key for private_key_jwt (PEM or JWK JSON), or a file holding it.
+OIDC_CLIENT_KEY = env("OIDC_CLIENT_KEY", default=None)
+OIDC_CLIENT_KEY_FILE = env("OIDC_CLIENT_KEY_FILE", default=None)
+# DPoP-bound tokens (RFC 9449); unset: on in fapi2, off otherwise.
+OIDC_DPOP = env.bool("OIDC_DPOP", default=None)
 OIDC_BASE_TEMPLATE = "base.html"
 # RFC 9396 types the provider accepts, when its discovery document does not list them (an
 # Auth0 tenant with Highly Regulated Identity: the types registered on the API).

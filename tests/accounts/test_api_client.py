@@ -10,8 +10,14 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
+from joserfc import jwt
+from joserfc.jwk import ECKey
 
 from accounts import api_client
+from oidc_client import dpop
+from oidc_client.session import store_sign_in
 from tests.journey import Browser
 from tests.web_api import UNEXPECTED, Answers, secrets_in
 
@@ -26,7 +32,13 @@ def attacker_listener() -> Iterator[tuple[int, list[dict]]]:
 
     class Record(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            received.append({"path": self.path, "authorization": self.headers["Authorization"]})
+            received.append(
+                {
+                    "path": self.path,
+                    "authorization": self.headers["Authorization"],
+                    "dpop": self.headers["DPoP"],
+                }
+            )
             body = json.dumps({"accounts": []}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -74,6 +86,25 @@ def test_without_an_api_address_the_page_says_so_instead_of_guessing(browser: Br
     assert received == []
     assert response.status_code == 503
     assert b"not configured" in response.content
+
+
+def test_a_dpop_bound_sign_in_token_goes_as_dpop_with_a_proof_for_that_call(settings):
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    key = ECKey.generate_key("P-256", private=True)
+    token = {"access_token": "bound-token", "token_type": "DPoP", "expires_in": 600}
+    store_sign_in(request, {**token, "userinfo": {"sub": "test|alice"}}, key.as_dict(private=True))
+
+    with attacker_listener() as (port, received):
+        settings.API_BASE_URL = f"http://127.0.0.1:{port}/api/"
+        api_client.call(request, "GET", "accounts", params={"page": "2"})
+
+    (sent,) = received
+    assert sent["authorization"] == "DPoP bound-token"
+    proof = jwt.decode(sent["dpop"], key, algorithms=["ES256"])
+    assert proof.claims["htm"] == "GET"
+    assert proof.claims["htu"] == f"http://127.0.0.1:{port}/api/accounts"  # no query
+    assert proof.claims["ath"] == dpop.ath("bound-token")
 
 
 # --- answers the web app did not expect --------------------------------------------------------

@@ -4,6 +4,7 @@ never downgraded, when the provider cannot approve one transaction."""
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -42,10 +43,10 @@ class PushedRequests:
         )
         self.unreachable = False
 
-    def post(self, url: str, *, data: dict, **kwargs) -> requests.Response:
+    def post(self, url: str, *, data: dict, headers: dict, **kwargs) -> requests.Response:
         if self.unreachable:
             raise requests.ConnectionError("refused")
-        self.pushed.append({"url": url, **data})
+        self.pushed.append({"url": url, "authorization": headers.get("Authorization"), **data})
         response = requests.Response()
         response.status_code = self.status
         response._content = json.dumps(self.body).encode()
@@ -90,7 +91,9 @@ def test_an_approval_is_pushed_and_the_browser_only_sees_a_reference(par):
     (pushed,) = par.pushed
     assert pushed["url"] == f"{ISSUER}oauth/par"
     assert json.loads(pushed["authorization_details"]) == DETAILS
-    assert pushed["client_id"] == CLIENT_ID and pushed["client_secret"] == "test-secret"
+    # client_secret_basic, the default (RFC 6749 §2.3.1): never the secret in the body.
+    basic = base64.b64encode(f"{CLIENT_ID}:test-secret".encode()).decode()
+    assert pushed["authorization"] == f"Basic {basic}" and "client_secret" not in pushed
     assert pushed["code_challenge_method"] == "S256" and pushed["code_challenge"]
     assert pushed["state"] and pushed["nonce"] and pushed["response_type"] == "code"
     assert "transfer:funds" in pushed["scope"].split()
