@@ -22,12 +22,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+import requests
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from joserfc.jwk import ECKey
 
 from api_auth import jwks
+from oidc_client import dpop
 from oidc_client import provider as oidc
 
 DEMO_PASSWORD = "fabrikam-demo"
@@ -125,6 +127,12 @@ class Browser:
         options = self.post(f"/idp/u/passkeys/options?tx={tx}", {"purpose": "authenticate"})
         assert options.status_code == 200, options.content
         return self.post(location, {"credential": device.get(options.json()["publicKey"])})
+
+    def api_auth(self, token: str) -> requests.auth.AuthBase:
+        """`token` sent as this session's bank would send it: with a fresh DPoP proof from
+        the session's key when its tokens are DPoP-bound (fapi2), else as Bearer."""
+        data = self.client.session.get(dpop.KEY_SESSION_KEY)
+        return dpop.DPoPAuth(ECKey.import_key(data), token) if data else dpop.BearerAuth(token)
 
     def sign_in(self, email: str = "alice@fabrikam.example", next_url: str = "/"):
         response = self.through_idp(self.get(f"/login?next={next_url}"), email)

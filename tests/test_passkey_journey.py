@@ -16,10 +16,10 @@ from jose import jwt
 from accounts.models import Account
 from oidc_client.session import ELEVATED_KEY
 from tests.devidp.authenticator import SoftAuthenticator
-from tests.journey import Browser
+from tests.journey import Browser, both_profiles
 from transfers.models import Transfer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), both_profiles]
 ALICE = "alice@fabrikam.example"
 PHISHING_RESISTANT = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"

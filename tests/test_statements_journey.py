@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Account
-from tests.journey import Browser
+from tests.journey import Browser, both_profiles
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), both_profiles]
 ALICE = "alice@fabrikam.example"
 
 
