@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -18,6 +17,7 @@ from oidc_client.stepup import StepUp, step_up_required
 
 from . import api_answers as answers
 from . import api_client
+from .decorators import View
 from .errors import NotFound
 from .statement_csv import statement_csv, statement_filename
 
@@ -116,7 +116,7 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
         raise
 
 
-def own_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def own_account_required(view: View) -> View:
     """404 for an account that is not the customer's, before the step-up below it: a
     second factor asked for only to answer "not found" is the customer's time wasted.
     One API call; the API still checks the owner of what it returns."""

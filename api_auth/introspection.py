@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -20,13 +19,13 @@ import requests
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from .conf import setting
+from .conf import app_settings
 from .errors import BearerChallenge, Problem
 from .jwks import HTTP_TIMEOUT, JwksUnavailable, discovery_url, json_get
+from .problems import View
 
 logger = logging.getLogger(__name__)
 
-View = Callable[..., HttpResponse]
 ENDPOINT_TTL = 600.0  # seconds a discovered endpoint (or its absence) is trusted
 INACTIVE_TTL = 60  # seconds an "inactive" verdict is remembered: a revoked token stays so
 
@@ -44,9 +43,9 @@ _endpoint_cache: dict[str, tuple[float, str | None]] = {}
 
 def introspection_endpoint() -> str | None:
     """API_INTROSPECTION_URL, or the issuer's advertised endpoint, or None (none offered)."""
-    if url := setting("API_INTROSPECTION_URL"):
+    if url := app_settings.INTROSPECTION_URL:
         return url
-    issuer = setting("API_ISSUER")
+    issuer = app_settings.ISSUER
     if not issuer:
         return None
     cached = _endpoint_cache.get(issuer)
@@ -81,8 +80,8 @@ def token_active(raw_token: str, *, key: str, sub: str) -> bool:
             endpoint,
             data={"token": raw_token, "token_type_hint": "access_token"},
             auth=(
-                setting("API_INTROSPECTION_CLIENT_ID"),
-                setting("API_INTROSPECTION_CLIENT_SECRET"),
+                app_settings.INTROSPECTION_CLIENT_ID,
+                app_settings.INTROSPECTION_CLIENT_SECRET,
             ),
             headers={"Accept": "application/json"},
             timeout=HTTP_TIMEOUT,
@@ -113,7 +112,7 @@ def introspected(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
-        if setting("API_INTROSPECTION_CLIENT_ID"):
+        if app_settings.INTROSPECTION_CLIENT_ID:
             raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
             if not token_active(raw, key=token.key, sub=token.sub):
                 raise BearerChallenge("invalid_token", "The access token has been revoked.")

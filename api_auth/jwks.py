@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from jose import jwk
 from jose.backends.base import Key
 
-from .conf import setting
+from .conf import app_settings
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def discovery_url(issuer: str) -> str:
 
 def jwks_source() -> str:
     """Where keys come from now: API_JWKS_URL if set, else the issuer's discovery document."""
-    source = setting("API_JWKS_URL") or setting("API_ISSUER")
+    source = app_settings.JWKS_URL or app_settings.ISSUER
     if not source:
         raise ImproperlyConfigured("Set API_ISSUER: the API needs its keys.")
     return source
@@ -50,7 +50,7 @@ def jwks_source() -> str:
 
 def jwks_fetch() -> Mapping[str, Any]:
     """The issuer's JWK Set, located through discovery unless API_JWKS_URL names it."""
-    url = setting("API_JWKS_URL")
+    url = app_settings.JWKS_URL
     if not url:
         issuer = jwks_source()
         discovery = json_get(discovery_url(issuer))

@@ -14,7 +14,6 @@ gets the stored answer again; anything else with a spent token is `invalid_token
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
@@ -25,10 +24,9 @@ from django.utils import timezone
 
 from .errors import BearerChallenge
 from .models import SpentToken
+from .problems import View
 from .signals import token_replayed, token_spent
 from .tokens import MAX_LEEWAY
-
-View = Callable[..., HttpResponse]
 
 
 def request_fingerprint(request: HttpRequest) -> str:

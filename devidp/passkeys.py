@@ -66,12 +66,12 @@ class PasskeyRefused(Exception):
 
 def rp_id() -> str:
     """WebAuthn's relying party ID: the issuer's host name (never an IP address)."""
-    return urlsplit(conf.issuer()).hostname or ""
+    return urlsplit(conf.app_settings.ISSUER).hostname or ""
 
 
 def expected_origin() -> str:
     """The origin the browser must report: the issuer's scheme, host and port."""
-    issuer = urlsplit(conf.issuer())
+    issuer = urlsplit(conf.app_settings.ISSUER)
     return f"{issuer.scheme}://{issuer.netloc}"
 
 

@@ -48,7 +48,7 @@ def _limits(kind: str) -> tuple[Limit, ...]:
     """The limits an attempt of this kind must pass, the IP's first: an attempt refused for
     its IP never touches the account's counter."""
     if kind == "signup":
-        return (Limit("ip", conf.signups_per_hour(), 60 * 60),)
+        return (Limit("ip", conf.app_settings.SIGNUPS_PER_HOUR, 60 * 60),)
     return (
         Limit("ip", MAX_FAILURES_PER_IP, WINDOW_SECONDS),
         Limit("account", MAX_FAILURES_PER_ACCOUNT, WINDOW_SECONDS),

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.core.checks import Error, Warning, register
 
-from .conf import middleware, setting
+from .conf import app_settings
 
 NEEDED_MIDDLEWARE = (
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -19,7 +19,7 @@ NEEDED_MIDDLEWARE = (
 @register()
 def oidc_client_settings_check(app_configs, **kwargs) -> list:
     problems = []
-    issuer = setting("OIDC_ISSUER")
+    issuer = app_settings.ISSUER
     if not issuer:
         # A site may start without sign-in configured (it says so on /login); warn, not fail.
         problems.append(
@@ -34,7 +34,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
         problems.append(
             Error(f"OIDC_ISSUER {issuer!r} is not an http(s) URL.", id="oidc_client.E001")
         )
-    if issuer and not setting("OIDC_CLIENT_ID"):
+    if issuer and not app_settings.CLIENT_ID:
         problems.append(
             Error(
                 "OIDC_ISSUER is set but OIDC_CLIENT_ID is not.",
@@ -43,7 +43,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.E002",
             )
         )
-    if issuer and setting("OIDC_CLIENT_ID") and not setting("OIDC_CLIENT_SECRET"):
+    if issuer and app_settings.CLIENT_ID and not app_settings.CLIENT_SECRET:
         problems.append(
             Warning(
                 "OIDC_CLIENT_SECRET is not set: a confidential client's code exchange will be "
@@ -51,7 +51,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.W002",
             )
         )
-    missing = [name for name in NEEDED_MIDDLEWARE if name not in middleware()]
+    missing = [name for name in NEEDED_MIDDLEWARE if name not in app_settings.MIDDLEWARE]
     if missing:
         problems.append(
             Error(
@@ -61,10 +61,12 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.E005",
             )
         )
-    if "openid" not in str(setting("OIDC_SCOPE")).split():
+    if "openid" not in str(app_settings.SCOPE).split():
         problems.append(Error("OIDC_SCOPE must include `openid`.", id="oidc_client.E003"))
-    for name in ("OIDC_STEP_UP_MAX_AGE", "OIDC_WEB_STEP_UP_MAX_AGE"):
-        value = setting(name)
+    for name, value in (
+        ("OIDC_STEP_UP_MAX_AGE", app_settings.STEP_UP_MAX_AGE),
+        ("OIDC_WEB_STEP_UP_MAX_AGE", app_settings.WEB_STEP_UP_MAX_AGE),
+    ):
         if not isinstance(value, int) or value <= 0:
             problems.append(
                 Error(f"{name} must be a positive number of seconds.", id="oidc_client.E004")

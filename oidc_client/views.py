@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import provider, session, stepup
-from .conf import setting
+from .conf import app_settings
 from .errors import SignInFailed
 from .signals import signed_in, signed_out
 
@@ -88,7 +88,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "oidc_client/logout.html",
-            {"base_template": setting("OIDC_BASE_TEMPLATE")},
+            {"base_template": app_settings.BASE_TEMPLATE},
         )
     id_token = session.sign_in_tokens(request).get("id_token")
     user = request.user

@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, ApprovalRequired, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
-from accounts.throttle import rate_limited
+from accounts.throttle import payee_lookups, rate_limited
 from api_auth.authorization_details import details_challenge, details_check
 from api_auth.conf import PHISHING_RESISTANT_ACR
 from api_auth.decorators import recent_mfa_check, recent_mfa_required, token_required
@@ -98,7 +98,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
-@rate_limited("PAYEE_LOOKUPS")
+@rate_limited(payee_lookups)
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     account = payee_lookup(number=number)
     if account is None:

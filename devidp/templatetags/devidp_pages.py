@@ -20,7 +20,7 @@ def app_home(context) -> dict[str, str] | None:
     client = None
     if named:
         client = Client.objects.filter(client_id=named).first()
-    client = client or Client.objects.filter(client_id=conf.client_id()).first()
+    client = client or Client.objects.filter(client_id=conf.app_settings.CLIENT_ID).first()
     homes = client.client_metadata["post_logout_redirect_uris"] if client else []
     if not homes:
         return None

@@ -133,7 +133,7 @@ def _account_page(
     request: HttpRequest, session: IdpSession, *, error: str | None = None, status: int = 200
 ) -> HttpResponse:
     user = session.user
-    home = conf.post_logout_redirect_uris()
+    home = conf.app_settings.POST_LOGOUT_REDIRECT_URIS
     context = {
         "user": user,
         "passkeys": list(user.passkeys.all()),
@@ -157,7 +157,7 @@ def _account_redirect(request: HttpRequest) -> HttpResponseRedirect:
 def account(request: HttpRequest) -> HttpResponse:
     session = _account_session(request)
     if session is None:
-        home = conf.post_logout_redirect_uris()
+        home = conf.app_settings.POST_LOGOUT_REDIRECT_URIS
         context = {"site_url": home[0] if home else None}
         return render(request, "devidp/passkey_signed_out.html", context, status=401)
     return _account_page(request, session)
