@@ -46,7 +46,7 @@ class S256CodeChallenge(CodeChallenge):
 
 
 def max_age_parse(value: str | None) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if not value.isdigit():
         raise InvalidRequestError("max_age must be a non-negative integer.")
