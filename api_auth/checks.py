@@ -3,17 +3,18 @@ an error at the first request."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from .conf import app_settings
 from .tokens import MAX_LEEWAY
 
 
 @register()
-def api_auth_settings_check(app_configs, **kwargs) -> list:
-    problems = []
+def api_auth_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     issuer, audience = app_settings.ISSUER, app_settings.AUDIENCE
     # Missing: a warning, so a site can start before its provider is chosen; until then
     # every protected view answers 503 "not configured".

@@ -40,7 +40,7 @@ def token_required(*scopes: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token = access_token_from_request(request)
             if not token.has_scopes(*scopes):
                 description = f"This request needs the scope: {required}."
@@ -113,7 +113,7 @@ def _acr_name(acr: str) -> str:
 
 
 def recent_mfa_check(
-    request: HttpRequest, *, acr: str | None = None, max_age: int | None = None
+    request: TokenRequest, *, acr: str | None = None, max_age: int | None = None
 ) -> None:
     """`recent_mfa_required` decided per request, inside the view: e.g. only for large
     amounts, `recent_mfa_check(request, acr=PHISHING_RESISTANT_ACR)`. Raises the same
@@ -132,7 +132,7 @@ def recent_mfa_required(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             recent_mfa_check(request, acr=acr, max_age=max_age)
             return view(request, *args, **kwargs)
 

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .decorators import TokenRequest
 from .errors import BearerChallenge
 from .models import SpentToken
 from .problems import View
@@ -45,7 +46,7 @@ def single_use(view: View) -> View:
     """Let each token reach `view` once; use under `token_required`."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
         fingerprint = request_fingerprint(request)
         spent = SpentToken.objects.filter(key=token.key).first()

@@ -3,9 +3,10 @@ an error at the first sign-in."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from .conf import app_settings
 
@@ -17,8 +18,8 @@ NEEDED_MIDDLEWARE = (
 
 
 @register()
-def oidc_client_settings_check(app_configs, **kwargs) -> list:
-    problems = []
+def oidc_client_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     issuer = app_settings.ISSUER
     if not issuer:
         # A site may start without sign-in configured (it says so on /login); warn, not fail.

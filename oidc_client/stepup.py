@@ -122,7 +122,8 @@ def start(
         authorization_details=authorization_details,
     )
     # The provider should re-authenticate the person already signed in, not ask who they are.
-    hint = {"login_hint": request.user.email} if getattr(request.user, "email", "") else {}
+    email = getattr(request.user, "email", "")
+    hint = {"login_hint": email} if email else {}
     return provider.start(request, flow=flow, scope=step_up.request_scope(), **hint)
 
 
