@@ -17,11 +17,12 @@ from typing import Any
 
 import requests
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from .conf import app_settings
+from .decorators import TokenRequest
 from .errors import BearerChallenge, Problem
-from .jwks import HTTP_TIMEOUT, JwksUnavailable, discovery_url, json_get
+from .jwks import HTTP_TIMEOUT, IssuerUnavailable, discovery_url, json_get
 from .problems import View
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def introspection_endpoint() -> str | None:
     with _endpoint_lock:
         try:
             document = json_get(discovery_url(issuer))
-        except JwksUnavailable:
+        except IssuerUnavailable:
             if cached:  # keep what we knew; the issuer is having a bad minute
                 return cached[1]
             raise IntrospectionUnavailable(
@@ -80,8 +81,8 @@ def token_active(raw_token: str, *, key: str, sub: str) -> bool:
             endpoint,
             data={"token": raw_token, "token_type_hint": "access_token"},
             auth=(
-                app_settings.INTROSPECTION_CLIENT_ID,
-                app_settings.INTROSPECTION_CLIENT_SECRET,
+                app_settings.INTROSPECTION_CLIENT_ID or "",
+                app_settings.INTROSPECTION_CLIENT_SECRET or "",
             ),
             headers={"Accept": "application/json"},
             timeout=HTTP_TIMEOUT,
@@ -110,7 +111,7 @@ def introspected(view: View) -> View:
     `token_required` and above `single_use`, so a revoked token spends nothing."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
         if app_settings.INTROSPECTION_CLIENT_ID:
             raw = request.headers.get("Authorization", "").partition(" ")[2].strip()

@@ -26,7 +26,7 @@ def _expires_at(token: dict[str, Any]) -> int:
 
 
 @sensitive_variables("token")
-def store_sign_in(request: HttpRequest, token: dict[str, Any]) -> None:
+def sign_in_store(request: HttpRequest, token: dict[str, Any]) -> None:
     claims = token["userinfo"]
     request.session[TOKENS_KEY] = {
         "access_token": token["access_token"],

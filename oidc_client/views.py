@@ -74,7 +74,7 @@ def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) ->
         user.save(update_fields=["password"])
     # login() cycles the session key, so a session id planted before sign-in is worthless.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    session.store_sign_in(request, token)
+    session.sign_in_store(request, token)
     signed_in.send(None, request=request, user=user, claims=claims)
     messages.success(request, f"Signed in as {user.first_name or user.email or sub}.")
     return HttpResponseRedirect(flow.next_url)
