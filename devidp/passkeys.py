@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import webauthn
@@ -42,14 +42,15 @@ from webauthn.helpers import (
 )
 from webauthn.helpers.exceptions import (
     InvalidAuthenticationResponse,
-    InvalidJSONStructure,
     InvalidRegistrationResponse,
 )
 from webauthn.helpers.structs import (
+    AuthenticationCredential,
     AuthenticatorData,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
     PublicKeyCredentialDescriptor,
+    RegistrationCredential,
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
@@ -158,21 +159,26 @@ class AnswerMismatch(Exception):
         self.mismatch = mismatch
 
 
+Credential = TypeVar("Credential", RegistrationCredential, AuthenticationCredential)
+
+
 def _answer_open(
     *,
     session: IdpSession,
     user: IdpUser,
     purpose: str,
-    client_data_json: bytes,
-    authenticator_data: Callable[[], AuthenticatorData],
-) -> tuple[bytes, AuthenticatorData]:
+    credential: str,
+    parse: Callable[[str], Credential],
+    authenticator_data: Callable[[Credential], AuthenticatorData],
+) -> tuple[Credential, bytes, AuthenticatorData]:
     """The opening both ceremonies share: read the answer, spend its challenge, then check
     what only the library's wording would otherwise tell apart (origin, RP ID, presence,
-    verification), so the person is told which. Returns the challenge, for the library's
-    own comparison and the signature, and the authenticator data."""
+    verification), so the person is told which. Returns the parsed credential, its
+    challenge (for the library's own comparison and the signature) and authenticator data."""
     try:
-        client_data = parse_client_data_json(client_data_json)
-        data = authenticator_data()
+        parsed = parse(credential)
+        client_data = parse_client_data_json(parsed.response.client_data_json)
+        data = authenticator_data(parsed)
     except Exception as exc:  # the library raises several kinds for malformed input
         raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
     _challenge_take(session=session, user=user, purpose=purpose, challenge=client_data.challenge)
@@ -184,7 +190,7 @@ def _answer_open(
         raise AnswerMismatch(Mismatch.NOT_PRESENT)
     if not data.flags.uv:
         raise AnswerMismatch(Mismatch.NOT_VERIFIED)
-    return client_data.challenge, data
+    return parsed, client_data.challenge, data
 
 
 def _refusal(error: Exception) -> PasskeyRefused:
@@ -247,17 +253,14 @@ def passkey_register(
     """Verify the authenticator's answer to a registration challenge and keep the passkey."""
     name = passkey_name_clean(name)
     try:
-        parsed = parse_registration_credential_json(credential)
-    except (InvalidJSONStructure, InvalidRegistrationResponse, ValueError, TypeError) as exc:
-        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
-    try:
-        challenge, _data = _answer_open(
+        parsed, challenge, _data = _answer_open(
             session=session,
             user=user,
             purpose=Purpose.REGISTER,
-            client_data_json=parsed.response.client_data_json,
-            authenticator_data=lambda: (
-                parse_attestation_object(parsed.response.attestation_object).auth_data
+            credential=credential,
+            parse=parse_registration_credential_json,
+            authenticator_data=lambda answer: (
+                parse_attestation_object(answer.response.attestation_object).auth_data
             ),
         )
         verified = webauthn.verify_registration_response(
@@ -312,16 +315,15 @@ def authentication_options(*, session: IdpSession, user: IdpUser) -> dict[str, A
 def passkey_authenticate(*, session: IdpSession, user: IdpUser, credential: str) -> Passkey:
     """Verify an assertion by one of this person's passkeys; return that passkey."""
     try:
-        parsed = parse_authentication_credential_json(credential)
-    except (InvalidJSONStructure, InvalidAuthenticationResponse, ValueError, TypeError) as exc:
-        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
-    try:
-        challenge, data = _answer_open(
+        parsed, challenge, data = _answer_open(
             session=session,
             user=user,
             purpose=Purpose.AUTHENTICATE,
-            client_data_json=parsed.response.client_data_json,
-            authenticator_data=lambda: parse_authenticator_data(parsed.response.authenticator_data),
+            credential=credential,
+            parse=parse_authentication_credential_json,
+            authenticator_data=lambda answer: parse_authenticator_data(
+                answer.response.authenticator_data
+            ),
         )
     except AnswerMismatch as exc:
         log.warning("devidp.passkey_refused sub=%s reason=%s", user.sub, exc)
