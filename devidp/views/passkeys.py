@@ -9,7 +9,6 @@ the same redirect as any other sign-in step.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -37,7 +36,7 @@ from ..models import IdpSession, IdpUser, PendingAuthorization
 from ..purpose import purpose_of
 from ..rar import payment_requested
 from ..ratelimit import client_ip
-from .pending import pending_signed_in_required
+from .pending import View, pending_signed_in_required
 
 ACCOUNT_TEMPLATE = "devidp/passkey_account.html"
 
@@ -119,10 +118,7 @@ def _account_session(request: HttpRequest) -> IdpSession | None:
     return session if session is not None and session.user is not None else None
 
 
-AccountView = Callable[..., HttpResponse]
-
-
-def _signed_in_account(view: AccountView) -> AccountView:
+def _signed_in_account(view: View) -> View:
     """Call `view(request, session, user, ...)` for the person this browser has signed in;
     404 for a browser with no one signed in."""
 

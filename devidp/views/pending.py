@@ -12,7 +12,7 @@ from django.shortcuts import render
 from ..flow import PendingNotFound, pending_get, pending_signed_in_get
 from ..models import IdpUser, PendingAuthorization
 
-View = Callable[[HttpRequest], HttpResponse]
+View = Callable[..., HttpResponse]
 
 
 def expired(request: HttpRequest) -> HttpResponse:
