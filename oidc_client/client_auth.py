@@ -51,13 +51,14 @@ def assertion(*, client_id: str, audience: str) -> str:
 @sensitive_variables()
 def authenticate(data: dict[str, Any], headers: dict[str, str]) -> None:
     """Add this client's credentials to a back-channel request's form `data` or `headers`."""
-    client_id = app_settings.CLIENT_ID
+    # provider() refuses to run without both, so nothing is sent unconfigured.
+    client_id, issuer = app_settings.CLIENT_ID or "", app_settings.ISSUER or ""
     method = profile.auth_method()
     if method == "private_key_jwt":
         data.update(
             client_id=client_id,
             client_assertion_type=ASSERTION_TYPE,
-            client_assertion=assertion(client_id=client_id, audience=app_settings.ISSUER),
+            client_assertion=assertion(client_id=client_id, audience=issuer),
         )
     elif method == "client_secret_post":
         data.update(client_id=client_id, client_secret=app_settings.CLIENT_SECRET or "")
@@ -82,7 +83,7 @@ def _post_once(endpoint: str, data: dict[str, Any], dpop_key: ECKey | None) -> r
     body = dict(data)
     headers = {"Accept": "application/json"}
     authenticate(body, headers)
-    server = app_settings.ISSUER
+    server = app_settings.ISSUER or ""
     # Without an access token DPoPAuth leaves Authorization alone, so Basic and DPoP travel
     # together; the retry is ours (above), not DPoPAuth's.
     auth = DPoPAuth(dpop_key, server=server, retry=False) if dpop_key is not None else None
