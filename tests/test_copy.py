@@ -328,6 +328,7 @@ class StandInProvider:
         form["authorization"] = request.headers.get("Authorization", "")
         return _json(200, self.token_response(form))
 
+
 def _json(status: int, document: dict[str, Any]) -> Response:
     return Response(json.dumps(document), status=status, content_type="application/json")
 
