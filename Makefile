@@ -103,8 +103,8 @@ bench: install ## Print what security costs: token check, transfers with auth on
 load: install ## 32 clients make transfers through gunicorn for 20 s, then check every ledger invariant
 	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) scripts/load_transfers.py
 
-typecheck: install ## mypy on the two copyable apps (oidc_client, api_auth)
-	$(BIN)/mypy oidc_client api_auth
+typecheck: install ## mypy with django-stubs over every app, the project and scripts (pyproject.toml)
+	$(BIN)/mypy
 
 purge: install ## Forget spent single-use tokens that can no longer be replayed (schedule it)
 	$(MANAGE) purge_spent_tokens

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils import timezone
 
 from api_auth.decorators import token_required
 from api_auth.problems import api_view
 
-from .decorators import customer_required
+from .decorators import CustomerRequest, customer_required
 from .errors import ApplicationError, NotFound
 from .models import Account, LedgerEntry
 from .selectors import (
@@ -32,7 +32,7 @@ MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])")
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
-def accounts_list(request: HttpRequest) -> JsonResponse:
+def accounts_list(request: CustomerRequest) -> JsonResponse:
     accounts = account_list(customer=request.customer)
     return JsonResponse({"accounts": [_account_json(account) for account in accounts]})
 
@@ -40,7 +40,7 @@ def accounts_list(request: HttpRequest) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
-def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
+def account_transactions(request: CustomerRequest, number: str) -> JsonResponse:
     page_number = _page_number(request.GET.get("page", "1"))
     account = account_get(customer=request.customer, number=number)
     page = account_history(account=account, page=page_number)
@@ -64,7 +64,7 @@ def account_transactions(request: HttpRequest, number: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
-def account_statement_detail(request: HttpRequest, number: str) -> JsonResponse:
+def account_statement_detail(request: CustomerRequest, number: str) -> JsonResponse:
     month = _month(request.GET.get("month"))
     account = account_get(customer=request.customer, number=number)
     statement = account_statement(account=account, month=month)

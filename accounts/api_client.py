@@ -19,8 +19,9 @@ from requests.adapters import HTTPAdapter
 from oidc_client.errors import SignInRequired
 from oidc_client.session import api_auth, sign_in_tokens
 
-from .api_answers import Shape, matches
-from .errors import ApplicationError, NotFound, ServiceUnavailable, UnexpectedAnswer
+from .api_errors import ApiError, ServiceUnavailable, UnexpectedAnswer
+from .api_schemas import conforms
+from .errors import NotFound
 from .throttle import client_address
 
 log = logging.getLogger("accounts.api_client")
@@ -31,29 +32,6 @@ _session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=32))
 FRESH_TOKEN_SECONDS = 60
 # Every status the API documents; anything else (a redirect, 204, 418...) is not its answer.
 API_STATUSES = frozenset({200, 201, 400, 401, 403, 404, 409, 422, 429})
-
-
-class ApiError(ApplicationError):
-    """The API refused a request; `problem` is its problem+json body."""
-
-    def __init__(self, response: requests.Response):
-        try:
-            problem = response.json()
-        except ValueError:
-            problem = None
-        # Only text is shown or compared: a body of another shape says nothing more.
-        self.problem = {
-            name: value
-            for name, value in (problem if isinstance(problem, dict) else {}).items()
-            if isinstance(value, str)
-        }
-        super().__init__(
-            self.problem.get("detail") or "The bank could not process that request.",
-            field=self.problem.get("field"),
-            code=self.problem.get("code"),
-        )
-        self.status = response.status_code
-        self.response = response
 
 
 def api_url(path: str) -> str:
@@ -137,19 +115,20 @@ def call(
     return response
 
 
-def get_json(request: HttpRequest, path: str, shape: Shape, **params: Any) -> dict[str, Any]:
-    """GET `path`; its answer, checked against `shape` (what the page will read)."""
-    return answer(call(request, "GET", path, params=params or None), shape, path=path)
+def get_json(request: HttpRequest, path: str, schema: str, **params: Any) -> dict[str, Any]:
+    """GET `path`; its answer, checked against the API's `schema` (accounts/api_schemas.py)."""
+    return answer(call(request, "GET", path, params=params or None), schema, path=path)
 
 
-def answer(response: requests.Response, shape: Shape, *, path: str) -> dict[str, Any]:
-    """The response's JSON object if it has `shape`, or `UnexpectedAnswer`: a page must
-    never fail halfway with a KeyError (DEBUG's error page would show what it held)."""
+def answer(response: requests.Response, schema: str, *, path: str) -> dict[str, Any]:
+    """The response's JSON object if it is a `schema` as the API documents it, or
+    `UnexpectedAnswer`: a page must never fail halfway with a KeyError (DEBUG's error page
+    would show what it held)."""
     try:
         body = response.json()
     except ValueError:
         raise unexpected(path, "not JSON") from None
-    if not isinstance(body, dict) or not matches(body, shape):
+    if not isinstance(body, dict) or not conforms(body, schema):
         raise unexpected(path, "unexpected shape")
     return body
 

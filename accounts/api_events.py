@@ -5,9 +5,9 @@ The web app's Security page reads it here rather than from the table, like any c
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
-from api_auth.decorators import token_required
+from api_auth.decorators import TokenRequest, token_required
 from api_auth.problems import api_view
 
 from .selectors import stepup_event_list
@@ -15,7 +15,7 @@ from .selectors import stepup_event_list
 
 @api_view("GET")
 @token_required("read:accounts")
-def security_events(request: HttpRequest) -> JsonResponse:
+def security_events(request: TokenRequest) -> JsonResponse:
     # Scoped by the token's subject, the same key the web app and the API log under.
     events = stepup_event_list(sub=request.token.sub)
     return JsonResponse(

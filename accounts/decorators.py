@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from api_auth.decorators import TokenRequest
 
@@ -31,13 +31,13 @@ def customer_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.token  # type: ignore[attr-defined]
+    def wrapper(request: CustomerRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.token
         if token.sub.startswith(BANK_SUB_PREFIX):
             # The bank's own records (its clearing account, the demo businesses) are not
             # anyone's to act as, whatever an identity provider puts in `sub`.
             raise SubjectReserved("This subject is reserved for the bank's own records.")
-        request.customer = customer_provision(  # type: ignore[attr-defined]
+        request.customer = customer_provision(
             sub=token.sub,
             name=_str_claim(token.claims, "name", max_length=200),
             email=_str_claim(token.claims, "email", max_length=254),

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,27 +21,46 @@ from django.http import HttpRequest, HttpResponse
 
 from api_auth.problems import problem_response
 
-View = Callable[..., HttpResponse]
+from .decorators import CustomerRequest, View
 
 
-def rate_limited(name: str) -> Callable[[View], View]:
+class Limits(NamedTuple):
+    """One endpoint's rate limit: calls allowed per customer and per address in a window."""
+
+    per_customer: int
+    per_address: int
+    window: int  # seconds
+
+
+def payee_lookups() -> Limits:
+    """PAYEE_LOOKUPS_PER_CUSTOMER, _PER_ADDRESS and _WINDOW (their defaults are in
+    fabrikam/settings/base.py, with the bank's other settings). Read on every call, so an
+    override in a test applies at once."""
+    return Limits(
+        per_customer=settings.PAYEE_LOOKUPS_PER_CUSTOMER,
+        per_address=settings.PAYEE_LOOKUPS_PER_ADDRESS,
+        window=settings.PAYEE_LOOKUPS_WINDOW,
+    )
+
+
+def rate_limited(limits: Callable[[], Limits]) -> Callable[[View], View]:
     """Answer 429 problem+json with Retry-After once the customer or their address has made
-    `{name}_PER_CUSTOMER` or `{name}_PER_ADDRESS` calls in the current `{name}_WINDOW`
-    seconds (settings). Use under `customer_required`; refused calls count too."""
+    as many calls as `limits()` allows in its current window (counted per `limits`'s name).
+    Use under `customer_required`; refused calls count too."""
+    name = limits.__name__
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            window = getattr(settings, f"{name}_WINDOW")
-            customer = request.customer  # type: ignore[attr-defined]
-            limits = {
-                f"customer:{customer.pk}": getattr(settings, f"{name}_PER_CUSTOMER"),
-                f"address:{client_address(request)}": getattr(settings, f"{name}_PER_ADDRESS"),
+        def wrapper(request: CustomerRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            allowed = limits()
+            keys = {
+                f"customer:{request.customer.pk}": allowed.per_customer,
+                f"address:{client_address(request)}": allowed.per_address,
             }
             waits = [
                 wait
-                for key, limit in limits.items()
-                if (wait := _hit(f"ratelimit:{name}:{key}", limit=limit, window=window))
+                for key, limit in keys.items()
+                if (wait := _hit(f"ratelimit:{name}:{key}", limit=limit, window=allowed.window))
             ]
             if waits:
                 wait = max(waits)

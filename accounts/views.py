@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from oidc_client.stepup import StepUp, step_up_required
 
-from . import api_answers as answers
 from . import api_client
+from .decorators import View
 from .errors import NotFound
 from .statement_csv import statement_csv, statement_filename
 
@@ -45,7 +44,7 @@ RECENT_SHOWN = 5
 @never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
+    accounts = api_client.get_json(request, "accounts", "AccountList")["accounts"]
     context = {
         "accounts": accounts,
         "totals": _totals(accounts),
@@ -75,7 +74,7 @@ def _recent_movements(request: HttpRequest, accounts: list[dict[str, Any]]) -> l
         if account["status"] != "open":
             continue
         path = f"accounts/{account['number']}/transactions"
-        history = api_client.get_json(request, path, answers.HISTORY)
+        history = api_client.get_json(request, path, "TransactionPage")
         entries += [{**entry, "account": account} for entry in history["transactions"]]
     entries.sort(key=lambda entry: entry["created_at"], reverse=True)
     return entries[:RECENT_SHOWN]
@@ -94,7 +93,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     page = request.GET.get("page", "1")
     history = api_client.get_json(
-        request, f"accounts/{number}/transactions", answers.HISTORY, page=page
+        request, f"accounts/{number}/transactions", "TransactionPage", page=page
     )
     return render(request, "accounts/history.html", {"history": history, "number": number})
 
@@ -107,23 +106,21 @@ def _statement(request: HttpRequest, number: str) -> dict[str, Any]:
     """The month's statement from the API; the API itself checks the month and the owner."""
     params = {"month": request.GET["month"]} if request.GET.get("month") else {}
     try:
-        return api_client.get_json(
-            request, f"accounts/{number}/statement", answers.STATEMENT, **params
-        )
+        return api_client.get_json(request, f"accounts/{number}/statement", "Statement", **params)
     except api_client.ApiError as error:
         if error.field == "month":
             raise _BadMonth from None
         raise
 
 
-def own_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def own_account_required(view: View) -> View:
     """404 for an account that is not the customer's, before the step-up below it: a
     second factor asked for only to answer "not found" is the customer's time wasted.
     One API call; the API still checks the owner of what it returns."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, number: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
+        accounts = api_client.get_json(request, "accounts", "AccountList")["accounts"]
         if number not in {account["number"] for account in accounts}:
             raise NotFound("No such account.")
         return view(request, number, *args, **kwargs)

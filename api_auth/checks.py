@@ -3,17 +3,19 @@ an error at the first request."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
-from .conf import setting
+from .conf import app_settings
+from .tokens import MAX_LEEWAY
 
 
 @register()
-def api_auth_settings_check(app_configs, **kwargs) -> list:
-    problems = []
-    issuer, audience = setting("API_ISSUER"), setting("API_AUDIENCE")
+def api_auth_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    issuer, audience = app_settings.ISSUER, app_settings.AUDIENCE
     # Missing: a warning, so a site can start before its provider is chosen; until then
     # every protected view answers 503 "not configured".
     if not issuer:
@@ -37,20 +39,20 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
                 id="api_auth.W003",
             )
         )
-    leeway = setting("API_TOKEN_LEEWAY")
-    if not isinstance(leeway, int) or not 0 <= leeway <= 60:
+    leeway = app_settings.TOKEN_LEEWAY
+    if not isinstance(leeway, int) or not 0 <= leeway <= MAX_LEEWAY:
         problems.append(
             Error(
-                "API_TOKEN_LEEWAY must be a whole number of seconds from 0 to 60.",
+                f"API_TOKEN_LEEWAY must be a whole number of seconds from 0 to {MAX_LEEWAY}.",
                 id="api_auth.E004",
             )
         )
-    max_age = setting("API_STEP_UP_MAX_AGE")
+    max_age = app_settings.STEP_UP_MAX_AGE
     if not isinstance(max_age, int) or max_age <= 0:
         problems.append(
             Error("API_STEP_UP_MAX_AGE must be a positive number of seconds.", id="api_auth.E005")
         )
-    if not setting("API_REQUIRE_AUTH_CONTEXT"):
+    if not app_settings.REQUIRE_AUTH_CONTEXT:
         problems.append(
             Warning(
                 "API_REQUIRE_AUTH_CONTEXT is off: recent_mfa_required views accept a token "
@@ -63,7 +65,7 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
     elif (
         issuer
         and (urlsplit(issuer).hostname or "").endswith(".auth0.com")
-        and not setting("API_CLAIM_NAMESPACE")
+        and not app_settings.CLAIM_NAMESPACE
     ):
         problems.append(
             Error(
@@ -75,14 +77,14 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
                 id="api_auth.E006",
             )
         )
-    if setting("API_INTROSPECTION_CLIENT_ID") and not setting("API_INTROSPECTION_CLIENT_SECRET"):
+    if app_settings.INTROSPECTION_CLIENT_ID and not app_settings.INTROSPECTION_CLIENT_SECRET:
         problems.append(
             Error(
                 "API_INTROSPECTION_CLIENT_ID is set without API_INTROSPECTION_CLIENT_SECRET.",
                 id="api_auth.E008",
             )
         )
-    allowed = setting("API_ALLOWED_CLIENTS")
+    allowed = app_settings.ALLOWED_CLIENTS
     if not isinstance(allowed, dict) or not all(
         isinstance(clients, list | tuple) for clients in allowed.values()
     ):
@@ -92,7 +94,7 @@ def api_auth_settings_check(app_configs, **kwargs) -> list:
                 id="api_auth.E007",
             )
         )
-    if setting("API_CLAIM_NAMESPACE") and not str(setting("API_CLAIM_NAMESPACE")).endswith("/"):
+    if app_settings.CLAIM_NAMESPACE and not str(app_settings.CLAIM_NAMESPACE).endswith("/"):
         problems.append(
             Warning(
                 "API_CLAIM_NAMESPACE usually ends with '/', e.g. https://example.com/.",

@@ -18,11 +18,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from .claims import AUTH_CONTEXT_CLAIMS, authenticated_within, claim, has_acr
-from .conf import PHISHING_RESISTANT_ACR, setting
+from .conf import PHISHING_RESISTANT_ACR, app_settings
 from .errors import BearerChallenge
-from .tokens import AccessToken, access_token_from_request
-
-View = Callable[..., HttpResponse]
+from .problems import View
+from .tokens import MAX_LEEWAY, AccessToken, access_token_from_request
 
 
 class TokenRequest(HttpRequest):
@@ -41,7 +40,7 @@ def token_required(*scopes: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token = access_token_from_request(request)
             if not token.has_scopes(*scopes):
                 description = f"This request needs the scope: {required}."
@@ -58,7 +57,7 @@ def token_required(*scopes: str) -> Callable[[View], View]:
 def _client_check(token: AccessToken, scopes: tuple[str, ...]) -> None:
     """Any client of the issuer can ask for this API's audience; some scopes are only for
     the clients named in API_ALLOWED_CLIENTS (RFC 9068 `client_id`, or OIDC's `azp`)."""
-    allowed = setting("API_ALLOWED_CLIENTS") or {}
+    allowed = app_settings.ALLOWED_CLIENTS or {}
     client = token.claims.get("client_id") or token.claims.get("azp")
     for scope in scopes:
         if scope in allowed and client not in allowed[scope]:
@@ -79,15 +78,15 @@ def authentication_context_check(claims: Any, *, max_age: int, acr: str | None =
     API_REQUIRE_AUTH_CONTEXT is off (a provider that cannot send one; see docs/auth0.md
     for Auth0's Action); a check for another acr always refuses it.
     """
-    namespace, mfa_acr = setting("API_CLAIM_NAMESPACE"), setting("API_MFA_ACR")
+    namespace, mfa_acr = app_settings.CLAIM_NAMESPACE, app_settings.MFA_ACR
     required = acr or mfa_acr
-    leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), 60))
+    leeway = max(0, min(int(app_settings.TOKEN_LEEWAY), MAX_LEEWAY))
     carries_context = any(
         claim(claims, name, namespace) is not None for name in AUTH_CONTEXT_CLAIMS
     )
-    if not carries_context and not setting("API_REQUIRE_AUTH_CONTEXT") and required == mfa_acr:
+    if not carries_context and not app_settings.REQUIRE_AUTH_CONTEXT and required == mfa_acr:
         return
-    stronger = (setting("API_STRONGER_ACRS") or {}).get(required, ())
+    stronger = (app_settings.STRONGER_ACRS or {}).get(required, ())
     if not has_acr(
         claims,
         required=required,
@@ -114,12 +113,12 @@ def _acr_name(acr: str) -> str:
 
 
 def recent_mfa_check(
-    request: HttpRequest, *, acr: str | None = None, max_age: int | None = None
+    request: TokenRequest, *, acr: str | None = None, max_age: int | None = None
 ) -> None:
     """`recent_mfa_required` decided per request, inside the view: e.g. only for large
     amounts, `recent_mfa_check(request, acr=PHISHING_RESISTANT_ACR)`. Raises the same
     RFC 9470 challenge; `max_age` defaults to API_STEP_UP_MAX_AGE."""
-    age = setting("API_STEP_UP_MAX_AGE") if max_age is None else max_age
+    age = app_settings.STEP_UP_MAX_AGE if max_age is None else max_age
     authentication_context_check(request.token.claims, max_age=age, acr=acr)
 
 
@@ -133,7 +132,7 @@ def recent_mfa_required(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             recent_mfa_check(request, acr=acr, max_age=max_age)
             return view(request, *args, **kwargs)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conf import setting
+from .conf import app_settings
 
 # Characters allowed in a challenge's quoted values (RFC 6750 §3: no '"' and no '\').
 _UNSAFE_IN_CHALLENGE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
@@ -65,7 +65,7 @@ class BearerChallenge(Problem):
         self.status = self.STATUS_BY_ERROR[error]
 
     def www_authenticate(self) -> str:
-        attributes: dict[str, str] = {"realm": setting("API_REALM")}
+        attributes: dict[str, str] = {"realm": app_settings.REALM}
         if self.error:
             attributes["error"] = self.error
             if self.description:

@@ -12,21 +12,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 import requests
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from .conf import setting
+from .conf import app_settings
+from .decorators import TokenRequest
 from .errors import BearerChallenge, Problem
-from .jwks import HTTP_TIMEOUT, JwksUnavailable, discovery_url, json_get
+from .jwks import HTTP_TIMEOUT, IssuerUnavailable, discovery_url, json_get
+from .problems import View
 
 logger = logging.getLogger(__name__)
 
-View = Callable[..., HttpResponse]
 ENDPOINT_TTL = 600.0  # seconds a discovered endpoint (or its absence) is trusted
 INACTIVE_TTL = 60  # seconds an "inactive" verdict is remembered: a revoked token stays so
 
@@ -44,9 +44,9 @@ _endpoint_cache: dict[str, tuple[float, str | None]] = {}
 
 def introspection_endpoint() -> str | None:
     """API_INTROSPECTION_URL, or the issuer's advertised endpoint, or None (none offered)."""
-    if url := setting("API_INTROSPECTION_URL"):
+    if url := app_settings.INTROSPECTION_URL:
         return url
-    issuer = setting("API_ISSUER")
+    issuer = app_settings.ISSUER
     if not issuer:
         return None
     cached = _endpoint_cache.get(issuer)
@@ -55,7 +55,7 @@ def introspection_endpoint() -> str | None:
     with _endpoint_lock:
         try:
             document = json_get(discovery_url(issuer))
-        except JwksUnavailable:
+        except IssuerUnavailable:
             if cached:  # keep what we knew; the issuer is having a bad minute
                 return cached[1]
             raise IntrospectionUnavailable(
@@ -81,8 +81,8 @@ def token_active(raw_token: str, *, key: str, sub: str) -> bool:
             endpoint,
             data={"token": raw_token, "token_type_hint": "access_token"},
             auth=(
-                setting("API_INTROSPECTION_CLIENT_ID"),
-                setting("API_INTROSPECTION_CLIENT_SECRET"),
+                app_settings.INTROSPECTION_CLIENT_ID or "",
+                app_settings.INTROSPECTION_CLIENT_SECRET or "",
             ),
             headers={"Accept": "application/json"},
             timeout=HTTP_TIMEOUT,
@@ -111,9 +111,9 @@ def introspected(view: View) -> View:
     `token_required` and above `single_use`, so a revoked token spends nothing."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
-        if setting("API_INTROSPECTION_CLIENT_ID"):
+        if app_settings.INTROSPECTION_CLIENT_ID:
             raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
             if not token_active(raw, key=token.key, sub=token.sub):
                 raise BearerChallenge("invalid_token", "The access token has been revoked.")

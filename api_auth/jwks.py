@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from jose import jwk
 from jose.backends.base import Key
 
-from .conf import setting
+from .conf import app_settings
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ HTTP_TIMEOUT = (3.05, 5.0)
 REFRESH_INTERVAL = 60.0
 
 
-class JwksUnavailable(Exception):
-    """The key set could not be fetched or read; cached keys stay in use."""
+class IssuerUnavailable(Exception):
+    """A document of the issuer's (discovery, the key set, an introspection answer) could not
+    be fetched or read; cached keys stay in use."""
 
 
 def discovery_url(issuer: str) -> str:
@@ -42,7 +43,7 @@ def discovery_url(issuer: str) -> str:
 
 def jwks_source() -> str:
     """Where keys come from now: API_JWKS_URL if set, else the issuer's discovery document."""
-    source = setting("API_JWKS_URL") or setting("API_ISSUER")
+    source = app_settings.JWKS_URL or app_settings.ISSUER
     if not source:
         raise ImproperlyConfigured("Set API_ISSUER: the API needs its keys.")
     return source
@@ -50,29 +51,29 @@ def jwks_source() -> str:
 
 def jwks_fetch() -> Mapping[str, Any]:
     """The issuer's JWK Set, located through discovery unless API_JWKS_URL names it."""
-    url = setting("API_JWKS_URL")
+    url = app_settings.JWKS_URL
     if not url:
         issuer = jwks_source()
         discovery = json_get(discovery_url(issuer))
         # OIDC Discovery 1.0 §4.3: a document naming another issuer is not ours to trust.
         if discovery.get("issuer") != issuer:
-            raise JwksUnavailable("the discovery document names a different issuer")
+            raise IssuerUnavailable("the discovery document names a different issuer")
         url = discovery.get("jwks_uri")
         if not isinstance(url, str) or not url:
-            raise JwksUnavailable("the discovery document has no jwks_uri")
+            raise IssuerUnavailable("the discovery document has no jwks_uri")
     return json_get(url)
 
 
 def json_get(url: str) -> Mapping[str, Any]:
-    """A JSON object from the issuer, or JwksUnavailable (network, status, not an object)."""
+    """A JSON object from the issuer, or IssuerUnavailable (network, status, not an object)."""
     try:
         response = requests.get(url, timeout=HTTP_TIMEOUT, headers={"Accept": "application/json"})
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise JwksUnavailable(f"{url}: {exc}") from exc
+        raise IssuerUnavailable(f"{url}: {exc}") from exc
     if not isinstance(document, dict):
-        raise JwksUnavailable(f"{url}: not a JSON object")
+        raise IssuerUnavailable(f"{url}: not a JSON object")
     return document
 
 
@@ -152,7 +153,7 @@ class JwksCache:
         fetch = self._fetch or jwks_fetch
         try:
             keys = keys_from_jwks(fetch())
-        except JwksUnavailable as exc:
+        except IssuerUnavailable as exc:
             logger.warning("JWKS refresh failed; keeping %d cached keys: %s", len(self), exc)
             return self._state[1]
         self._state = (source, keys)

@@ -69,7 +69,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = problem_response(
+                response: HttpResponse = problem_response(
                     status=405, detail=f"Use {', '.join(methods)}.", code="method_not_allowed"
                 )
                 response["Allow"] = ", ".join(methods)

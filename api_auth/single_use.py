@@ -14,7 +14,6 @@ gets the stored answer again; anything else with a spent token is `invalid_token
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
@@ -23,12 +22,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .decorators import TokenRequest
 from .errors import BearerChallenge
 from .models import SpentToken
+from .problems import View
 from .signals import token_replayed, token_spent
 from .tokens import MAX_LEEWAY
-
-View = Callable[..., HttpResponse]
 
 
 def request_fingerprint(request: HttpRequest) -> str:
@@ -47,7 +46,7 @@ def single_use(view: View) -> View:
     """Let each token reach `view` once; use under `token_required`."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
         fingerprint = request_fingerprint(request)
         spent = SpentToken.objects.filter(key=token.key).first()

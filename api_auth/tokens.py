@@ -23,7 +23,7 @@ from jose.exceptions import JOSEError
 
 from . import jwks
 from .claims import is_numeric_date
-from .conf import setting
+from .conf import app_settings
 from .errors import BearerChallenge, NotConfigured
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def _accepted_typ(typ: object) -> bool:
         return True
     # Auth0's default profile says `JWT` (and some providers say nothing); so does an ID
     # token, whose `aud` (the client id) then stops it.
-    return setting("API_ACCEPT_JWT_TYP") and (typ is None or typ.lower() == "jwt")
+    return app_settings.ACCEPT_JWT_TYP and (typ is None or typ.lower() == "jwt")
 
 
 def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
@@ -155,11 +155,11 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes
 
 def access_token_validate(*, token: str) -> AccessToken:
     """Validate an access token for this API, or raise an invalid_token BearerChallenge."""
-    issuer, audience = setting("API_ISSUER"), setting("API_AUDIENCE")
+    issuer, audience = app_settings.ISSUER, app_settings.AUDIENCE
     if not issuer or not audience:
         # `manage.py check` warned about this at start-up (api_auth.W002/W003).
         raise NotConfigured("This API is not configured yet: API_ISSUER and API_AUDIENCE.")
-    leeway = max(0, min(int(setting("API_TOKEN_LEEWAY")), MAX_LEEWAY))
+    leeway = max(0, min(int(app_settings.TOKEN_LEEWAY), MAX_LEEWAY))
 
     if len(token) > MAX_TOKEN_LENGTH:
         raise _refuse("The access token is too large.")

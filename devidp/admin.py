@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
@@ -19,8 +21,8 @@ class IdpUserForm(forms.ModelForm):
         model = IdpUser
         fields = ["email", "name", "sub", "is_active"]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if not self.instance.pk and not cleaned.get("new_password"):
             self.add_error("new_password", "A new user needs a password.")
         return cleaned
@@ -90,9 +92,7 @@ class ClientAdmin(admin.ModelAdmin):
 class SigningKeyAdmin(admin.ModelAdmin):
     """Read-only: keys are made and retired by `manage.py devidp_rotate_key`."""
 
-    list_display = ["kid", "created_at", "retired_at"]
-    fields = ["kid", "created_at", "retired_at"]
-    readonly_fields = fields
+    list_display = fields = readonly_fields = ("kid", "created_at", "retired_at")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -104,8 +104,15 @@ class SigningKeyAdmin(admin.ModelAdmin):
 @admin.register(IdpSession)
 class IdpSessionAdmin(admin.ModelAdmin):
     list_display = ["sid", "user", "amr", "auth_time", "expires_at", "ended_at"]
-    fields = ["sid", "user", "amr", "auth_time", "created_at", "expires_at", "ended_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "sid",
+        "user",
+        "amr",
+        "auth_time",
+        "created_at",
+        "expires_at",
+        "ended_at",
+    )
     list_select_related = ["user"]
 
     def has_add_permission(self, request) -> bool:
@@ -116,9 +123,7 @@ class IdpSessionAdmin(admin.ModelAdmin):
 class AttemptCounterAdmin(admin.ModelAdmin):
     """Rate-limit counters: read-only; deleting one lifts that account's or IP's lock."""
 
-    list_display = ["key", "count", "window_start"]
-    fields = list_display
-    readonly_fields = fields
+    list_display = fields = readonly_fields = ("key", "count", "window_start")
     search_fields = ["key"]
 
     def has_add_permission(self, request) -> bool:

@@ -26,6 +26,8 @@ class AccessTokenValidator(JWTBearerTokenValidator):
 def resource_protector() -> ResourceProtector:
     protector = ResourceProtector()
     protector.register_token_validator(
-        AccessTokenValidator(issuer=conf.issuer(), resource_server=conf.audience())
+        AccessTokenValidator(
+            issuer=conf.app_settings.ISSUER, resource_server=conf.app_settings.AUDIENCE
+        )
     )
     return protector

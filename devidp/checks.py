@@ -11,7 +11,7 @@ from .keys import ACCESS_TOKEN_LIFETIME
 
 @register()
 def issuer_transport_check(app_configs, **kwargs) -> list[Error]:
-    issuer = conf.issuer()
+    issuer = conf.app_settings.ISSUER
     if not issuer:
         return [Error("DEVIDP_ISSUER is not set.", id="devidp.E001")]
     # Authlib allows plain http only on loopback (or with AUTHLIB_INSECURE_TRANSPORT set).
@@ -28,7 +28,7 @@ def issuer_transport_check(app_configs, **kwargs) -> list[Error]:
 
 @register()
 def signup_limit_check(app_configs, **kwargs) -> list[Error]:
-    limit = conf.signups_per_hour()
+    limit = conf.app_settings.SIGNUPS_PER_HOUR
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         return [
             Error(
@@ -42,7 +42,7 @@ def signup_limit_check(app_configs, **kwargs) -> list[Error]:
 @register()
 def payment_approval_settings_check(app_configs, **kwargs) -> list[Error]:
     errors = []
-    lifetime = conf.approval_token_lifetime()
+    lifetime = conf.app_settings.APPROVAL_TOKEN_LIFETIME
     ceiling = int(ACCESS_TOKEN_LIFETIME.total_seconds())
     if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 1 <= lifetime <= ceiling:
         errors.append(
@@ -53,14 +53,14 @@ def payment_approval_settings_check(app_configs, **kwargs) -> list[Error]:
                 id="devidp.E005",
             )
         )
-    if not isinstance(conf.require_par(), bool):
+    if not isinstance(conf.app_settings.REQUIRE_PAR, bool):
         errors.append(Error("DEVIDP_REQUIRE_PAR must be True or False.", id="devidp.E006"))
     return errors
 
 
 @register()
 def introspection_client_check(app_configs, **kwargs) -> list[Error | Warning]:
-    if conf.introspection_client_id() == conf.client_id():
+    if conf.app_settings.INTROSPECTION_CLIENT_ID == conf.app_settings.CLIENT_ID:
         return [
             Error(
                 "DEVIDP_INTROSPECTION_CLIENT_ID names the web app's client.",
@@ -68,7 +68,7 @@ def introspection_client_check(app_configs, **kwargs) -> list[Error | Warning]:
                 id="devidp.E004",
             )
         ]
-    if not conf.introspection_client_secret():
+    if not conf.app_settings.INTROSPECTION_CLIENT_SECRET:
         return [
             Warning(
                 "DEVIDP_INTROSPECTION_CLIENT_SECRET is empty: token introspection refuses "
@@ -82,7 +82,7 @@ def introspection_client_check(app_configs, **kwargs) -> list[Error | Warning]:
 
 @register(Tags.security, deploy=True)
 def introspection_secret_deploy_check(app_configs, **kwargs) -> list[Warning]:
-    if conf.introspection_client_secret() == conf.DEMO_INTROSPECTION_SECRET:
+    if conf.app_settings.INTROSPECTION_CLIENT_SECRET == conf.DEMO_INTROSPECTION_SECRET:
         return [
             Warning(
                 "DEVIDP_INTROSPECTION_CLIENT_SECRET is the published demo secret.",

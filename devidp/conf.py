@@ -1,4 +1,5 @@
-"""devidp's configuration, read in this one module: DEVIDP_* settings, each with a default.
+"""devidp's configuration, read in this one module: DEVIDP_* settings, one typed property
+each with its default (in the style of django-allauth's `app_settings.py`).
 
 The IdP reads no other host setting (Django's own aside), so a project can delete or copy
 the app without anything else depending on how it is configured. Values are read on every
@@ -20,62 +21,72 @@ DEMO_CLIENT_SECRET = "demo-only-fabrikam-web-secret"  # noqa: S105 - published d
 DEMO_INTROSPECTION_SECRET = "demo-only-fabrikam-api-introspection-secret"  # noqa: S105
 
 
-def issuer() -> str:
-    """The issuer identifier; every endpoint URL is derived from it. Required (checks.py)."""
-    return getattr(settings, "DEVIDP_ISSUER", "").rstrip("/")
+class AppSettings:
+    """The DEVIDP_* settings; the names a host sets are the property names with `DEVIDP_`
+    before. Each name is written out, so tests/devidp/test_isolation.py can check them."""
+
+    @property
+    def ISSUER(self) -> str:
+        """The issuer identifier; every endpoint URL is derived from it. Required (checks.py)."""
+        return getattr(settings, "DEVIDP_ISSUER", "").rstrip("/")
+
+    @property
+    def AUDIENCE(self) -> str:
+        """The one API identifier this IdP issues access tokens for (their `aud`)."""
+        return getattr(settings, "DEVIDP_AUDIENCE", "https://api.fabrikam.example")
+
+    @property
+    def CLIENT_ID(self) -> str:
+        """The web app's client, registered by `manage.py devidp_seed`."""
+        return getattr(settings, "DEVIDP_CLIENT_ID", "fabrikam-web")
+
+    @property
+    def CLIENT_SECRET(self) -> str:
+        return getattr(settings, "DEVIDP_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+
+    @property
+    def REDIRECT_URIS(self) -> list[str]:
+        return list(getattr(settings, "DEVIDP_REDIRECT_URIS", ["http://localhost:8000/callback"]))
+
+    @property
+    def POST_LOGOUT_REDIRECT_URIS(self) -> list[str]:
+        return list(
+            getattr(settings, "DEVIDP_POST_LOGOUT_REDIRECT_URIS", ["http://localhost:8000/"])
+        )
+
+    @property
+    def REAUTH_AFTER(self) -> int:
+        """Seconds a session stays recent: within them a step-up asks for the second factor
+        only, as an Auth0 Action's MFA challenge does; after them, for the password first."""
+        return getattr(settings, "DEVIDP_REAUTH_AFTER", 15 * 60)
+
+    @property
+    def SIGNUPS_PER_HOUR(self) -> int:
+        """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
+        return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)
+
+    @property
+    def INTROSPECTION_CLIENT_ID(self) -> str:
+        """The protected resource (the API) allowed to call the introspection endpoint."""
+        return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_ID", "fabrikam-api")
+
+    @property
+    def INTROSPECTION_CLIENT_SECRET(self) -> str:
+        """Its secret; empty turns introspection off (every call gets 401)."""
+        return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_SECRET", DEMO_INTROSPECTION_SECRET)
+
+    @property
+    def REQUIRE_PAR(self) -> bool:
+        """Whether the web app's client must push its authorization requests (RFC 9126).
+
+        `devidp_seed` stores it on the client, as it does the client's URLs.
+        """
+        return getattr(settings, "DEVIDP_REQUIRE_PAR", False)
+
+    @property
+    def APPROVAL_TOKEN_LIFETIME(self) -> int:
+        """Seconds an access token that approves one payment (RFC 9396) stays valid."""
+        return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)
 
 
-def audience() -> str:
-    """The one API identifier this IdP issues access tokens for (their `aud`)."""
-    return getattr(settings, "DEVIDP_AUDIENCE", "https://api.fabrikam.example")
-
-
-def client_id() -> str:
-    """The web app's client, registered by `manage.py devidp_seed`."""
-    return getattr(settings, "DEVIDP_CLIENT_ID", "fabrikam-web")
-
-
-def client_secret() -> str:
-    return getattr(settings, "DEVIDP_CLIENT_SECRET", DEMO_CLIENT_SECRET)
-
-
-def redirect_uris() -> list[str]:
-    return list(getattr(settings, "DEVIDP_REDIRECT_URIS", ["http://localhost:8000/callback"]))
-
-
-def post_logout_redirect_uris() -> list[str]:
-    return list(getattr(settings, "DEVIDP_POST_LOGOUT_REDIRECT_URIS", ["http://localhost:8000/"]))
-
-
-def reauth_after() -> int:
-    """Seconds a session stays recent: within them a step-up asks for the second factor only,
-    as an Auth0 Action's MFA challenge does; after them, for the password first."""
-    return getattr(settings, "DEVIDP_REAUTH_AFTER", 15 * 60)
-
-
-def signups_per_hour() -> int:
-    """Sign-up attempts allowed per client IP per hour (each one counts, success or not)."""
-    return getattr(settings, "DEVIDP_SIGNUPS_PER_HOUR", 5)
-
-
-def introspection_client_id() -> str:
-    """The protected resource (the API) allowed to call the introspection endpoint."""
-    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_ID", "fabrikam-api")
-
-
-def introspection_client_secret() -> str:
-    """Its secret; empty turns introspection off (every call gets 401)."""
-    return getattr(settings, "DEVIDP_INTROSPECTION_CLIENT_SECRET", DEMO_INTROSPECTION_SECRET)
-
-
-def require_par() -> bool:
-    """Whether the web app's client must push its authorization requests (RFC 9126).
-
-    `devidp_seed` stores it on the client, as it does the client's URLs.
-    """
-    return getattr(settings, "DEVIDP_REQUIRE_PAR", False)
-
-
-def approval_token_lifetime() -> int:
-    """Seconds an access token that approves one payment (RFC 9396) stays valid."""
-    return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)
+app_settings = AppSettings()

@@ -18,12 +18,12 @@ def endpoint_url(name: str) -> str:
     port (or behind a proxy) and still describe itself correctly.
     """
     mount = reverse("devidp:openid_configuration").removesuffix(".well-known/openid-configuration")
-    return conf.issuer() + "/" + reverse(f"devidp:{name}").removeprefix(mount)
+    return conf.app_settings.ISSUER + "/" + reverse(f"devidp:{name}").removeprefix(mount)
 
 
 def openid_configuration() -> dict:
     return {
-        "issuer": conf.issuer(),
+        "issuer": conf.app_settings.ISSUER,
         "authorization_endpoint": endpoint_url("authorize"),
         "token_endpoint": endpoint_url("token"),
         "pushed_authorization_request_endpoint": endpoint_url("par"),

@@ -139,7 +139,9 @@ def user_sign_up(*, email: str, name: str, password: str, ip: str) -> IdpUser:
     email = email.strip().lower()
     user = IdpUser(email=email, name=name.strip(), sub=SUB_PREFIX + secrets.token_hex(12))
     try:
-        validate_password(password, user)
+        # The validators read the user's attributes (email, name), which IdpUser has; the
+        # stubs type the argument as the host's AUTH_USER_MODEL, which it is not.
+        validate_password(password, user)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     ratelimit.attempt_start("signup", ip=ip)

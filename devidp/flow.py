@@ -109,7 +109,7 @@ def authorization_respond(
             acr_values=data.get("acr_values") or "",
             prompt=prompt,
             max_age=max_age_parse(data.get("max_age")),  # the grant has checked it
-            auth_time=session.auth_time if user else None,
+            auth_time=session.auth_time if session and user else None,
             password_verified_in_request=bool(pending and pending.password_at),
             second_factor_verified_in_request=bool(pending and pending.mfa_at),
             now=timezone.now(),
@@ -118,10 +118,10 @@ def authorization_respond(
             # The session's second factor is this request's (mfa_at), and its methods say
             # which one it was: a later code in another tab replaces them, and fails closed.
             phishing_resistant_in_request=bool(
-                pending and pending.mfa_at and policy.phishing_resistant(session.amr)
+                pending and session and pending.mfa_at and policy.phishing_resistant(session.amr)
             ),
         )
-        if outstanding.nothing:
+        if outstanding.nothing and session is not None:
             return _issue_code(grant, oauth_request, session, pending)
         if "none" in prompt.split():
             # OIDC Core 3.1.2.6: no UI allowed, so say what the UI would have been for.
@@ -172,13 +172,14 @@ def _ask_next_step(
             pushed=oauth_request.pushed,
             expires_at=timezone.now() + PENDING_LIFETIME,
         )
+    user = session.user  # someone, unless the password is outstanding
     if outstanding.password:
         step = "sign_in"
     elif outstanding.approval:
         step = "approve"
-    elif outstanding.phishing_resistant or session.user.passkeys.exists():
+    elif outstanding.phishing_resistant or (user and user.passkeys.exists()):
         step = "passkey"
-    elif session.user.has_totp:
+    elif user and user.has_totp:
         step = "totp"
     else:
         step = "totp_enrol"

@@ -46,7 +46,7 @@ class S256CodeChallenge(CodeChallenge):
 
 
 def max_age_parse(value: str | None) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if not value.isdigit():
         raise InvalidRequestError("max_age must be a non-negative integer.")
@@ -71,7 +71,7 @@ def validate_audience(grant, _result) -> None:
     """Auth0's `audience` and RFC 8707's `resource` may only name the Fabrikam API."""
     datalist = grant.request.payload.datalist
     requested = set(datalist.get("audience", [])) | set(datalist.get("resource", []))
-    if requested - {conf.audience()}:
+    if requested - {conf.app_settings.AUDIENCE}:
         raise InvalidTargetError("This identity provider only issues tokens for the Fabrikam API.")
 
 
@@ -143,7 +143,7 @@ class CodeGrant(AuthorizationCodeGrant):
             user=request.user,
             redirect_uri=data["redirect_uri"],
             scope=request.scope,
-            audience=conf.audience(),
+            audience=conf.app_settings.AUDIENCE,
             nonce=data.get("nonce") or "",
             code_challenge=data["code_challenge"],
             code_challenge_method=data["code_challenge_method"],

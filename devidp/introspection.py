@@ -60,9 +60,9 @@ class ProtectedResource(ClientMixin):
 
 
 def protected_resource(client_id: str) -> ProtectedResource | None:
-    if client_id != conf.introspection_client_id():
+    if client_id != conf.app_settings.INTROSPECTION_CLIENT_ID:
         return None
-    return ProtectedResource(client_id, conf.introspection_client_secret())
+    return ProtectedResource(client_id, conf.app_settings.INTROSPECTION_CLIENT_SECRET)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Introspection(IntrospectionEndpoint):
         # An ID token is signed with the same keys; only an RFC 9068 access token counts.
         if str(decoded.header.get("typ", "")).lower() != "at+jwt":
             return None
-        if claims.get("iss") != conf.issuer():
+        if claims.get("iss") != conf.app_settings.ISSUER:
             return None
         record = IssuedToken.objects.filter(jti=str(claims.get("jti", ""))).first()
         if record is None or not isinstance(claims.get("exp"), int):
@@ -118,7 +118,7 @@ class Introspection(IntrospectionEndpoint):
         # RFC 7662 section 4: answer only for tokens meant for the resource that asks.
         audience = token.claims.get("aud")
         audiences = [audience] if isinstance(audience, str) else list(audience or [])
-        return conf.audience() in audiences
+        return conf.app_settings.AUDIENCE in audiences
 
     def introspect_token(self, token: Token) -> dict:
         payload = {name: token.claims[name] for name in CLAIMS if name in token.claims}

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeyParameters, KeySet, RSAKey
 
 from .models import SigningKey
 
@@ -22,7 +22,7 @@ ACCESS_TOKEN_LIFETIME = timedelta(minutes=10)
 # The longest-lived token any key signs: a retired key is published at least this long.
 PUBLISH_RETIRED_KEYS_FOR = max(ID_TOKEN_LIFETIME, ACCESS_TOKEN_LIFETIME)
 
-_PARAMETERS = {"use": "sig", "alg": ALGORITHM}
+_PARAMETERS: KeyParameters = {"use": "sig", "alg": ALGORITHM}
 # Parsing a PEM costs more than the rest of a token request; the rows never change.
 _imported: dict[str, RSAKey] = {}
 
@@ -30,7 +30,7 @@ _imported: dict[str, RSAKey] = {}
 def _import(row: SigningKey) -> RSAKey:
     if row.kid not in _imported:
         _imported[row.kid] = RSAKey.import_key(
-            row.private_key_pem, parameters={**_PARAMETERS, "kid": row.kid}
+            row.private_key_pem, parameters=KeyParameters(**_PARAMETERS, kid=row.kid)
         )
     return _imported[row.kid]
 

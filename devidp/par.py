@@ -108,6 +108,6 @@ def pushed_request_take(*, client_id: str, request_uri: str) -> dict[str, str]:
     taken = row is not None and PushedAuthorizationRequest.objects.filter(
         pk=row.pk, used_at__isnull=True, expires_at__gt=now
     ).update(used_at=now)
-    if not taken:
+    if row is None or not taken:
         raise InvalidRequestUriError("The request_uri is unknown, expired or already used.")
     return row.params

@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import webauthn
@@ -32,19 +34,23 @@ from webauthn.helpers import (
     bytes_to_base64url,
     generate_challenge,
     options_to_json_dict,
+    parse_attestation_object,
     parse_authentication_credential_json,
+    parse_authenticator_data,
     parse_client_data_json,
     parse_registration_credential_json,
 )
 from webauthn.helpers.exceptions import (
     InvalidAuthenticationResponse,
-    InvalidJSONStructure,
     InvalidRegistrationResponse,
 )
 from webauthn.helpers.structs import (
+    AuthenticationCredential,
+    AuthenticatorData,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
     PublicKeyCredentialDescriptor,
+    RegistrationCredential,
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
@@ -66,12 +72,12 @@ class PasskeyRefused(Exception):
 
 def rp_id() -> str:
     """WebAuthn's relying party ID: the issuer's host name (never an IP address)."""
-    return urlsplit(conf.issuer()).hostname or ""
+    return urlsplit(conf.app_settings.ISSUER).hostname or ""
 
 
 def expected_origin() -> str:
     """The origin the browser must report: the issuer's scheme, host and port."""
-    issuer = urlsplit(conf.issuer())
+    issuer = urlsplit(conf.app_settings.ISSUER)
     return f"{issuer.scheme}://{issuer.netloc}"
 
 
@@ -106,18 +112,12 @@ def _challenge_new(*, session: IdpSession, user: IdpUser, purpose: str) -> bytes
     return challenge
 
 
-def _challenge_take(
-    *, session: IdpSession, user: IdpUser, purpose: str, client_data_json: bytes
-) -> bytes:
-    """Spend the challenge the browser signed, and return it for the library to compare.
+def _challenge_take(*, session: IdpSession, user: IdpUser, purpose: str, challenge: bytes) -> None:
+    """Spend the challenge the browser signed.
 
     Spent before the response is verified, so a refused response cannot be tried again
     with the same challenge either.
     """
-    try:
-        challenge = parse_client_data_json(client_data_json).challenge
-    except Exception as exc:  # the library raises several kinds for malformed JSON
-        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
     row = PasskeyChallenge.objects.filter(
         challenge_hash=digest(bytes_to_base64url(challenge)),
         purpose=purpose,
@@ -139,35 +139,77 @@ def _challenge_take(
             "The passkey request expired (it lasts two minutes). Try again: your device will "
             "ask you once more."
         )
-    return challenge
+
+
+class Mismatch(StrEnum):
+    """What our own checks found wrong in an answer, each with a message of its own."""
+
+    ORIGIN = "origin"
+    RP_ID = "rp_id"
+    NOT_PRESENT = "user_not_present"
+    NOT_VERIFIED = "user_not_verified"
+    SIGN_COUNT = "sign_count"
+
+
+class AnswerMismatch(Exception):
+    """An answer failed one of our checks (`mismatch` says which), before the library's."""
+
+    def __init__(self, mismatch: Mismatch):
+        super().__init__(mismatch.value)
+        self.mismatch = mismatch
+
+
+Credential = TypeVar("Credential", RegistrationCredential, AuthenticationCredential)
+
+
+def _answer_open(
+    *,
+    session: IdpSession,
+    user: IdpUser,
+    purpose: str,
+    credential: str,
+    parse: Callable[[str], Credential],
+    authenticator_data: Callable[[Credential], AuthenticatorData],
+) -> tuple[Credential, bytes, AuthenticatorData]:
+    """The opening both ceremonies share: read the answer, spend its challenge, then check
+    what only the library's wording would otherwise tell apart (origin, RP ID, presence,
+    verification), so the person is told which. Returns the parsed credential, its
+    challenge (for the library's own comparison and the signature) and authenticator data."""
+    try:
+        parsed = parse(credential)
+        client_data = parse_client_data_json(parsed.response.client_data_json)
+        data = authenticator_data(parsed)
+    except Exception as exc:  # the library raises several kinds for malformed input
+        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
+    _challenge_take(session=session, user=user, purpose=purpose, challenge=client_data.challenge)
+    if client_data.origin != expected_origin():
+        raise AnswerMismatch(Mismatch.ORIGIN)
+    if data.rp_id_hash != hashlib.sha256(rp_id().encode()).digest():
+        raise AnswerMismatch(Mismatch.RP_ID)
+    if not data.flags.up:
+        raise AnswerMismatch(Mismatch.NOT_PRESENT)
+    if not data.flags.uv:
+        raise AnswerMismatch(Mismatch.NOT_VERIFIED)
+    return parsed, client_data.challenge, data
 
 
 def _refusal(error: Exception) -> PasskeyRefused:
-    """A clear message for what the library found wrong (its own words go to the log)."""
-    reason = str(error).lower()
-    if "origin" in reason:
-        message = (
-            f"This passkey answer was made for another website. Only {expected_origin()} "
-            "is accepted."
-        )
-    elif "rp id" in reason:
-        message = f"This passkey belongs to another site, not {rp_id()}."
-    elif "not verified" in reason:
-        message = (
-            "Your device did not verify you (with a PIN, fingerprint or face). A passkey here "
-            "needs that: try again, or use a device that can."
-        )
-    elif "sign count" in reason:
-        message = (
-            "This passkey's signature counter went backwards, which is what a copied key "
-            "does. It was refused: use another factor, and remove this passkey if you did "
-            "not copy it."
-        )
-    elif "not present" in reason:
-        message = "Your device did not confirm that you were there. Try again."
-    else:
-        message = "The passkey's answer could not be verified. Try again."
-    return PasskeyRefused(message)
+    """A clear message for what was wrong, chosen by which check failed (the library's own
+    words go to the log, never to a choice of message: they change between releases)."""
+    messages = {
+        Mismatch.ORIGIN: f"This passkey answer was made for another website. Only "
+        f"{expected_origin()} is accepted.",
+        Mismatch.RP_ID: f"This passkey belongs to another site, not {rp_id()}.",
+        Mismatch.NOT_VERIFIED: "Your device did not verify you (with a PIN, fingerprint or "
+        "face). A passkey here needs that: try again, or use a device that can.",
+        Mismatch.SIGN_COUNT: "This passkey's signature counter went backwards, which is what "
+        "a copied key does. It was refused: use another factor, and remove this passkey if "
+        "you did not copy it.",
+        Mismatch.NOT_PRESENT: "Your device did not confirm that you were there. Try again.",
+    }
+    mismatch = error.mismatch if isinstance(error, AnswerMismatch) else None
+    default = "The passkey's answer could not be verified. Try again."
+    return PasskeyRefused(messages.get(mismatch, default) if mismatch else default)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -211,16 +253,16 @@ def passkey_register(
     """Verify the authenticator's answer to a registration challenge and keep the passkey."""
     name = passkey_name_clean(name)
     try:
-        parsed = parse_registration_credential_json(credential)
-    except (InvalidJSONStructure, InvalidRegistrationResponse, ValueError, TypeError) as exc:
-        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
-    challenge = _challenge_take(
-        session=session,
-        user=user,
-        purpose=Purpose.REGISTER,
-        client_data_json=parsed.response.client_data_json,
-    )
-    try:
+        parsed, challenge, _data = _answer_open(
+            session=session,
+            user=user,
+            purpose=Purpose.REGISTER,
+            credential=credential,
+            parse=parse_registration_credential_json,
+            authenticator_data=lambda answer: (
+                parse_attestation_object(answer.response.attestation_object).auth_data
+            ),
+        )
         verified = webauthn.verify_registration_response(
             credential=parsed,
             expected_challenge=challenge,
@@ -228,7 +270,7 @@ def passkey_register(
             expected_origin=expected_origin(),
             require_user_verification=True,
         )
-    except InvalidRegistrationResponse as exc:
+    except (AnswerMismatch, InvalidRegistrationResponse) as exc:
         log.warning("devidp.passkey_registration_refused sub=%s reason=%s", user.sub, exc)
         raise _refusal(exc) from exc
     transports = [t.value for t in parsed.response.transports or []]
@@ -273,20 +315,27 @@ def authentication_options(*, session: IdpSession, user: IdpUser) -> dict[str, A
 def passkey_authenticate(*, session: IdpSession, user: IdpUser, credential: str) -> Passkey:
     """Verify an assertion by one of this person's passkeys; return that passkey."""
     try:
-        parsed = parse_authentication_credential_json(credential)
-    except (InvalidJSONStructure, InvalidAuthenticationResponse, ValueError, TypeError) as exc:
-        raise PasskeyRefused("The passkey's answer could not be read. Try again.") from exc
-    challenge = _challenge_take(
-        session=session,
-        user=user,
-        purpose=Purpose.AUTHENTICATE,
-        client_data_json=parsed.response.client_data_json,
-    )
+        parsed, challenge, data = _answer_open(
+            session=session,
+            user=user,
+            purpose=Purpose.AUTHENTICATE,
+            credential=credential,
+            parse=parse_authentication_credential_json,
+            authenticator_data=lambda answer: parse_authenticator_data(
+                answer.response.authenticator_data
+            ),
+        )
+    except AnswerMismatch as exc:
+        log.warning("devidp.passkey_refused sub=%s reason=%s", user.sub, exc)
+        raise _refusal(exc) from exc
     # Only this person's passkeys: someone else's key proves nothing about this person.
     passkey = user.passkeys.filter(credential_id=bytes_to_base64url(parsed.raw_id)).first()
     if passkey is None:
         raise PasskeyRefused("That passkey is not one of yours here. Use another one.")
     try:
+        # WebAuthn §7.2 step 21: a counter that does not move forward is a cloned key.
+        if (data.sign_count or passkey.sign_count) and data.sign_count <= passkey.sign_count:
+            raise AnswerMismatch(Mismatch.SIGN_COUNT)
         verified = webauthn.verify_authentication_response(
             credential=parsed,
             expected_challenge=challenge,
@@ -296,7 +345,7 @@ def passkey_authenticate(*, session: IdpSession, user: IdpUser, credential: str)
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=True,
         )
-    except InvalidAuthenticationResponse as exc:
+    except (AnswerMismatch, InvalidAuthenticationResponse) as exc:
         log.warning("devidp.passkey_refused sub=%s reason=%s", user.sub, exc)
         raise _refusal(exc) from exc
     # Conditional on the counter read above: two answers racing cannot both move it.
@@ -304,7 +353,7 @@ def passkey_authenticate(*, session: IdpSession, user: IdpUser, credential: str)
         sign_count=verified.new_sign_count, last_used_at=timezone.now()
     )
     if not moved:
-        raise _refusal(InvalidAuthenticationResponse("sign count changed concurrently"))
+        raise _refusal(AnswerMismatch(Mismatch.SIGN_COUNT))  # another answer moved it first
     passkey.refresh_from_db()
     log.info("devidp.passkey_ok sub=%s", user.sub)
     return passkey

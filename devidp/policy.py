@@ -106,7 +106,7 @@ def outstanding_steps(
     stale = max_age is not None and (age is None or age >= max_age)
     # A step-up on a session left alone for long asks for the password too: the session
     # says little any more about who is at the keyboard. A recent one needs the factor only.
-    idle = step_up and age is not None and age >= conf.reauth_after()
+    idle = step_up and age is not None and age >= conf.app_settings.REAUTH_AFTER
     password = not password_verified_in_request and (
         age is None or "login" in prompt.split() or stale or idle
     )

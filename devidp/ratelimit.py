@@ -48,7 +48,7 @@ def _limits(kind: str) -> tuple[Limit, ...]:
     """The limits an attempt of this kind must pass, the IP's first: an attempt refused for
     its IP never touches the account's counter."""
     if kind == "signup":
-        return (Limit("ip", conf.signups_per_hour(), 60 * 60),)
+        return (Limit("ip", conf.app_settings.SIGNUPS_PER_HOUR, 60 * 60),)
     return (
         Limit("ip", MAX_FAILURES_PER_IP, WINDOW_SECONDS),
         Limit("account", MAX_FAILURES_PER_ACCOUNT, WINDOW_SECONDS),
@@ -110,10 +110,10 @@ def attempt_start(kind: str, *, ip: str, account: str | None = None) -> Attempt:
     values = {"ip": ip, "account": account}
     held: list[Reservation] = []
     for limit in _limits(kind):
-        if values[limit.scope] is None:
+        if (value := values[limit.scope]) is None:
             continue
         start = int(now // limit.window_seconds) * limit.window_seconds
-        key = _key(kind, limit.scope, values[limit.scope])
+        key = _key(kind, limit.scope, value)
         count = store.increment(key, window_start=start, window_seconds=limit.window_seconds)
         if count > limit.max_attempts:
             for reservation in held:  # refused before being evaluated: give those back
@@ -141,9 +141,9 @@ def unlock(*, account: str | None = None, ip: str | None = None) -> None:
     values = {"account": account, "ip": ip}
     for kind in ("password", "totp"):
         for limit in _limits(kind):
-            if values[limit.scope] is not None:
+            if (value := values[limit.scope]) is not None:
                 start = int(now // limit.window_seconds) * limit.window_seconds
-                key = _key(kind, limit.scope, values[limit.scope])
+                key = _key(kind, limit.scope, value)
                 store.clear(key, window_start=start)
 
 

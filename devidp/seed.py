@@ -27,12 +27,12 @@ DEMO_USERS = [
 
 def demo_client_sync() -> Client:
     """Create or update the web app's client from settings (client id, secret, URLs, PAR)."""
-    client, _ = Client.objects.get_or_create(client_id=conf.client_id())
+    client, _ = Client.objects.get_or_create(client_id=conf.app_settings.CLIENT_ID)
     client.name = DEMO_CLIENT_NAME  # what the sign-in pages call it, as Auth0 names an app
-    client.set_client_secret(conf.client_secret())
-    client.redirect_uris = "\n".join(conf.redirect_uris())
-    client.post_logout_redirect_uris = "\n".join(conf.post_logout_redirect_uris())
-    client.require_pushed_authorization_requests = conf.require_par()
+    client.set_client_secret(conf.app_settings.CLIENT_SECRET)
+    client.redirect_uris = "\n".join(conf.app_settings.REDIRECT_URIS)
+    client.post_logout_redirect_uris = "\n".join(conf.app_settings.POST_LOGOUT_REDIRECT_URIS)
+    client.require_pushed_authorization_requests = conf.app_settings.REQUIRE_PAR
     client.save()
     return client
 

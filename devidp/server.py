@@ -32,7 +32,7 @@ def with_issuer(uri: str, params: list[tuple[str, str]] | None = None) -> str:
     Authlib's IssuerParameter extension rewrites `response.location`, which Django's
     responses do not have, so the parameter is added here instead.
     """
-    return add_params_to_uri(uri, [*(params or []), ("iss", conf.issuer())])
+    return add_params_to_uri(uri, [*(params or []), ("iss", conf.app_settings.ISSUER)])
 
 
 class IdpRequest(OAuth2Request):
@@ -41,7 +41,7 @@ class IdpRequest(OAuth2Request):
     def __init__(self, request: HttpRequest, params: dict[str, str] | None = None):
         # The public URL (from the issuer) rather than the Host header: behind a proxy or in
         # the topology test, the issuer is what the browser and the clients see.
-        issuer = urlsplit(conf.issuer())
+        issuer = urlsplit(conf.app_settings.ISSUER)
         uri = f"{issuer.scheme}://{issuer.netloc}{request.get_full_path()}"
         super().__init__(request.method, uri, headers=request.headers)
         self.payload = (
@@ -90,7 +90,7 @@ class IdpAuthorizationServer(AuthorizationServer):
         self.register_token_generator(
             "default",
             AccessTokenGenerator(
-                issuer=conf.issuer(),
+                issuer=conf.app_settings.ISSUER,
                 alg=keys.ALGORITHM,
                 expires_generator=int(keys.ACCESS_TOKEN_LIFETIME.total_seconds()),
             ),

@@ -90,7 +90,7 @@ def session_end(session: IdpSession) -> None:
 
 
 def _cookie_path() -> str:
-    return urlsplit(conf.issuer()).path.rstrip("/") + "/"
+    return urlsplit(conf.app_settings.ISSUER).path.rstrip("/") + "/"
 
 
 def set_cookie(response: HttpResponse, raw: str) -> None:
@@ -99,7 +99,7 @@ def set_cookie(response: HttpResponse, raw: str) -> None:
         raw,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         path=_cookie_path(),
-        secure=conf.issuer().startswith("https://"),
+        secure=conf.app_settings.ISSUER.startswith("https://"),
         httponly=True,
         # Lax: the cookie rides along when a client sends the browser to /authorize.
         samesite="Lax",

@@ -55,7 +55,7 @@ class IdTokenExtension(OpenIDCode):
         return {"alg": keys.ALGORITHM}  # joserfc adds the `kid` of the key it signs with
 
     def get_client_claims(self, client: Client) -> dict:
-        return {"iss": conf.issuer(), "aud": client.client_id}
+        return {"iss": conf.app_settings.ISSUER, "aud": client.client_id}
 
     def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)
@@ -69,7 +69,7 @@ class IdTokenExtension(OpenIDCode):
 def access_token_lifetime(code: AuthorizationCode) -> int:
     """Seconds an access token from this code lives: a payment approval only briefly."""
     if code.authorization_details:
-        return conf.approval_token_lifetime()
+        return conf.app_settings.APPROVAL_TOKEN_LIFETIME
     return int(keys.ACCESS_TOKEN_LIFETIME.total_seconds())
 
 

@@ -1,4 +1,4 @@
-"""Site-wide API endpoint that needs no token: health."""
+"""Site-wide API endpoints that need no token: health, and the API's OpenAPI description."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from api_auth.problems import api_view, problem_response
+
+from .openapi import openapi_document
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +25,8 @@ def health(request: HttpRequest) -> HttpResponse:
             status=503, detail="The database does not answer.", code="database_unavailable"
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@api_view("GET")
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document())

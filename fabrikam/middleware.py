@@ -14,7 +14,8 @@ from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from accounts.errors import ApplicationError, NotFound, ServiceUnavailable
+from accounts.api_errors import ServiceUnavailable
+from accounts.errors import ApplicationError, NotFound
 
 log = logging.getLogger("fabrikam.web")
 

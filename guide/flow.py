@@ -49,7 +49,7 @@ STEPS = (
             ("oidc_client/views.py", "login_view"),
             ("oidc_client/provider.py", "start"),
             ("oidc_client/provider.py", "finish"),
-            ("oidc_client/session.py", "store_sign_in"),
+            ("oidc_client/session.py", "sign_in_store"),
         ),
     ),
     Step(

@@ -9,7 +9,6 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import api_answers as answers
 from accounts import api_client
 from oidc_client import profile
 
@@ -22,7 +21,7 @@ from .session_facts import session_facts
 @require_GET
 def security(request: HttpRequest) -> HttpResponse:
     # The event log is the API's, read like any client would: only this caller's events.
-    events = api_client.get_json(request, "security-events", answers.SECURITY_EVENTS)["events"]
+    events = api_client.get_json(request, "security-events", "SecurityEventList")["events"]
     for event in events:
         event["when"] = parse_datetime(event["created_at"])
     return render(

@@ -3,12 +3,13 @@ an error at the first sign-in."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from . import keys, profile
-from .conf import middleware, session_engine, setting
+from .conf import app_settings
 
 NEEDED_MIDDLEWARE = (
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -18,9 +19,9 @@ NEEDED_MIDDLEWARE = (
 
 
 @register()
-def oidc_client_settings_check(app_configs, **kwargs) -> list:
-    problems = []
-    issuer = setting("OIDC_ISSUER")
+def oidc_client_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    issuer = app_settings.ISSUER
     if not issuer:
         # A site may start without sign-in configured (it says so on /login); warn, not fail.
         problems.append(
@@ -35,7 +36,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
         problems.append(
             Error(f"OIDC_ISSUER {issuer!r} is not an http(s) URL.", id="oidc_client.E001")
         )
-    if issuer and not setting("OIDC_CLIENT_ID"):
+    if issuer and not app_settings.CLIENT_ID:
         problems.append(
             Error(
                 "OIDC_ISSUER is set but OIDC_CLIENT_ID is not.",
@@ -46,7 +47,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
         )
     method = profile.auth_method()
     secret_method = method in profile.SECRET_METHODS
-    if issuer and setting("OIDC_CLIENT_ID") and secret_method and not setting("OIDC_CLIENT_SECRET"):
+    if issuer and app_settings.CLIENT_ID and secret_method and not app_settings.CLIENT_SECRET:
         problems.append(
             Warning(
                 "OIDC_CLIENT_SECRET is not set: a confidential client's code exchange will be "
@@ -54,7 +55,7 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.W002",
             )
         )
-    missing = [name for name in NEEDED_MIDDLEWARE if name not in middleware()]
+    missing = [name for name in NEEDED_MIDDLEWARE if name not in app_settings.MIDDLEWARE]
     if missing:
         problems.append(
             Error(
@@ -64,10 +65,12 @@ def oidc_client_settings_check(app_configs, **kwargs) -> list:
                 id="oidc_client.E005",
             )
         )
-    if "openid" not in str(setting("OIDC_SCOPE")).split():
+    if "openid" not in str(app_settings.SCOPE).split():
         problems.append(Error("OIDC_SCOPE must include `openid`.", id="oidc_client.E003"))
-    for name in ("OIDC_STEP_UP_MAX_AGE", "OIDC_WEB_STEP_UP_MAX_AGE"):
-        value = setting(name)
+    for name, value in (
+        ("OIDC_STEP_UP_MAX_AGE", app_settings.STEP_UP_MAX_AGE),
+        ("OIDC_WEB_STEP_UP_MAX_AGE", app_settings.WEB_STEP_UP_MAX_AGE),
+    ):
         if not isinstance(value, int) or value <= 0:
             problems.append(
                 Error(f"{name} must be a positive number of seconds.", id="oidc_client.E004")
@@ -82,7 +85,7 @@ def _profile_problems(method: str) -> list:
     Whether the provider offers the method is known only from its discovery document, and a
     check makes no network call: `provider.metadata()` refuses it at the first discovery."""
     problems = []
-    if setting("OIDC_PROFILE") not in profile.PROFILES:
+    if app_settings.PROFILE not in profile.PROFILES:
         problems.append(
             Error(
                 f"OIDC_PROFILE must be one of {', '.join(profile.PROFILES)}.",
@@ -109,7 +112,7 @@ def _profile_problems(method: str) -> list:
                 )
             )
     if profile.is_fapi2():
-        if not setting("OIDC_REDIRECT_URI"):
+        if not app_settings.REDIRECT_URI:
             problems.append(
                 Error(
                     "OIDC_PROFILE fapi2 needs OIDC_REDIRECT_URI: a redirect URI is never "
@@ -132,7 +135,10 @@ def _profile_problems(method: str) -> list:
                     id="oidc_client.E011",
                 )
             )
-    if profile.dpop() and session_engine() == "django.contrib.sessions.backends.signed_cookies":
+    if (
+        profile.dpop()
+        and app_settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies"
+    ):
         problems.append(
             Error(
                 "DPoP keeps each session's private key in the session, and the signed-cookie "

@@ -23,7 +23,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from . import keys, profile
-from .conf import setting
+from .conf import app_settings
 from .dpop import DPoPAuth, nonce_demanded, nonce_remember
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -51,18 +51,19 @@ def assertion(*, client_id: str, audience: str) -> str:
 @sensitive_variables()
 def authenticate(data: dict[str, Any], headers: dict[str, str]) -> None:
     """Add this client's credentials to a back-channel request's form `data` or `headers`."""
-    client_id = setting("OIDC_CLIENT_ID")
+    # provider() refuses to run without both, so nothing is sent unconfigured.
+    client_id, issuer = app_settings.CLIENT_ID or "", app_settings.ISSUER or ""
     method = profile.auth_method()
     if method == "private_key_jwt":
         data.update(
             client_id=client_id,
             client_assertion_type=ASSERTION_TYPE,
-            client_assertion=assertion(client_id=client_id, audience=setting("OIDC_ISSUER")),
+            client_assertion=assertion(client_id=client_id, audience=issuer),
         )
     elif method == "client_secret_post":
-        data.update(client_id=client_id, client_secret=setting("OIDC_CLIENT_SECRET") or "")
+        data.update(client_id=client_id, client_secret=app_settings.CLIENT_SECRET or "")
     else:
-        pair = f"{quote(client_id, safe='')}:{quote(setting('OIDC_CLIENT_SECRET') or '', safe='')}"
+        pair = f"{quote(client_id, safe='')}:{quote(app_settings.CLIENT_SECRET or '', safe='')}"
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
 
@@ -82,7 +83,7 @@ def _post_once(endpoint: str, data: dict[str, Any], dpop_key: ECKey | None) -> r
     body = dict(data)
     headers = {"Accept": "application/json"}
     authenticate(body, headers)
-    server = setting("OIDC_ISSUER")
+    server = app_settings.ISSUER or ""
     # Without an access token DPoPAuth leaves Authorization alone, so Basic and DPoP travel
     # together; the retry is ours (above), not DPoPAuth's.
     auth = DPoPAuth(dpop_key, server=server, retry=False) if dpop_key is not None else None
@@ -91,7 +92,7 @@ def _post_once(endpoint: str, data: dict[str, Any], dpop_key: ECKey | None) -> r
         data=body,
         headers=headers,
         auth=auth,
-        timeout=setting("OIDC_TIMEOUT"),
+        timeout=app_settings.TIMEOUT,
         allow_redirects=False,
     )
     nonce_remember(server, response)  # for the retry, and the next request to this provider

@@ -16,7 +16,7 @@ from typing import Any
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
-from .conf import setting
+from .conf import app_settings
 
 ClientKey = ECKey | RSAKey
 MIN_RSA_BITS = 2048
@@ -28,13 +28,13 @@ class UnusableKey(Exception):
 
 
 def configured() -> bool:
-    return bool(setting("OIDC_CLIENT_KEY") or setting("OIDC_CLIENT_KEY_FILE"))
+    return bool(app_settings.CLIENT_KEY or app_settings.CLIENT_KEY_FILE)
 
 
 def client_key() -> ClientKey:
     """The client's private key; `UnusableKey` says why there is none."""
-    text = setting("OIDC_CLIENT_KEY")
-    if not text and (path := setting("OIDC_CLIENT_KEY_FILE")):
+    text = app_settings.CLIENT_KEY
+    if not text and (path := app_settings.CLIENT_KEY_FILE):
         try:
             text = Path(path).read_text()
         except OSError as exc:

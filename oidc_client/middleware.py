@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from .conf import setting
+from .conf import app_settings
 from .errors import OidcClientError, SignInRequired
 
 TITLES = {
@@ -43,6 +43,6 @@ class OidcErrorMiddleware:
         context = {
             "title": TITLES[status],
             "message": exc.message,
-            "base_template": setting("OIDC_BASE_TEMPLATE"),
+            "base_template": app_settings.BASE_TEMPLATE,
         }
         return render(request, "oidc_client/error.html", context, status=status)

@@ -9,7 +9,7 @@ or EdDSA only, and a configured redirect URI.
 
 from __future__ import annotations
 
-from .conf import setting
+from .conf import app_settings
 
 OIDC, FAPI2 = "oidc", "fapi2"
 PROFILES = (OIDC, FAPI2)
@@ -19,23 +19,23 @@ FAPI2_ALGORITHMS = ("PS256", "ES256", "EdDSA")
 
 
 def is_fapi2() -> bool:
-    return setting("OIDC_PROFILE") == FAPI2
+    return app_settings.PROFILE == FAPI2
 
 
 def auth_method() -> str:
     """How the client authenticates at the token and PAR endpoints."""
-    return setting("OIDC_CLIENT_AUTH_METHOD") or (
+    return app_settings.CLIENT_AUTH_METHOD or (
         "private_key_jwt" if is_fapi2() else "client_secret_basic"
     )
 
 
 def dpop() -> bool:
-    value = setting("OIDC_DPOP")
+    value = app_settings.DPOP
     return is_fapi2() if value is None else bool(value)
 
 
 def push_every_request() -> bool:
-    return is_fapi2() or bool(setting("OIDC_USE_PAR"))
+    return is_fapi2() or bool(app_settings.USE_PAR)
 
 
 def id_token_algorithms() -> tuple[str, ...] | None:

@@ -28,7 +28,7 @@ from joserfc.jwk import ECKey
 
 from . import client_auth, dpop, profile
 from .authlib_app import OidcOAuth
-from .conf import setting
+from .conf import app_settings
 from .errors import ApprovalUnsupported, ProviderUnavailable, SignInFailed, SignInRequired
 
 log = logging.getLogger("oidc_client")
@@ -77,17 +77,17 @@ def _client(issuer: str, client_id: str, client_secret: str) -> DjangoOAuth2App:
         client_id=client_id,
         client_secret=client_secret,
         server_metadata_url=discovery_url(issuer),
-        client_kwargs={"code_challenge_method": "S256", "timeout": setting("OIDC_TIMEOUT")},
+        client_kwargs={"code_challenge_method": "S256", "timeout": app_settings.TIMEOUT},
     )
 
 
 def provider() -> DjangoOAuth2App:
-    issuer, client_id = setting("OIDC_ISSUER"), setting("OIDC_CLIENT_ID")
+    issuer, client_id = app_settings.ISSUER, app_settings.CLIENT_ID
     if not issuer or not client_id:
         raise ProviderUnavailable(
             "Sign-in is not configured on this site yet: set OIDC_ISSUER and OIDC_CLIENT_ID."
         )
-    return _client(issuer, client_id, setting("OIDC_CLIENT_SECRET"))
+    return _client(issuer, client_id, app_settings.CLIENT_SECRET)
 
 
 def metadata() -> dict[str, Any]:
@@ -96,11 +96,11 @@ def metadata() -> dict[str, Any]:
     try:
         document = client.load_server_metadata()
     except (requests.RequestException, ValueError) as exc:
-        log.warning("oidc.discovery_failed issuer=%s error=%s", setting("OIDC_ISSUER"), exc)
+        log.warning("oidc.discovery_failed issuer=%s error=%s", app_settings.ISSUER, exc)
         raise ProviderUnavailable(
             "The identity provider cannot be reached right now. Please try again shortly."
         ) from None
-    if document.get("issuer") != setting("OIDC_ISSUER"):
+    if document.get("issuer") != app_settings.ISSUER:
         client.server_metadata.pop("_loaded_at", None)  # try again next time
         raise ProviderUnavailable(
             "The identity provider's discovery document names another issuer."
@@ -136,7 +136,7 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 
 def redirect_uri(request: HttpRequest) -> str:
-    if configured := setting("OIDC_REDIRECT_URI"):
+    if configured := app_settings.REDIRECT_URI:
         return configured
     if profile.is_fapi2():
         # FAPI 2.0: never built from the request, whose Host header the visitor writes.
@@ -165,9 +165,9 @@ def start(
 ) -> HttpResponseRedirect:
     """Redirect to the provider's authorization endpoint for `flow`."""
     document = metadata()
-    if audience := setting("OIDC_AUDIENCE"):
+    if audience := app_settings.AUDIENCE:
         params["audience"] = audience  # Auth0 names the API this way...
-        if setting("OIDC_SEND_RESOURCE") or document.get("resource_indicators_supported"):
+        if app_settings.SEND_RESOURCE or document.get("resource_indicators_supported"):
             params["resource"] = audience  # ...RFC 8707 this way
     if flow.silent:
         params["prompt"] = "none"
@@ -184,7 +184,7 @@ def start(
     if key is not None:
         params["dpop_jkt"] = dpop.thumbprint(key)  # RFC 9449 §10: bind the code to the key
     authorization = client.create_authorization_url(
-        callback, scope=scope or setting("OIDC_SCOPE"), **params
+        callback, scope=scope or app_settings.SCOPE, **params
     )
     # RFC 9126: push the request when it carries authorization details (so the browser never
     # sees or alters them), when the provider requires it, or always (fapi2, OIDC_USE_PAR).
@@ -209,7 +209,7 @@ def _check_approval_support(document: dict[str, Any], details: list[dict[str, An
     # A provider that supports types without listing them in discovery is declared in
     # OIDC_AUTHORIZATION_DETAILS_TYPES.
     supported = (
-        setting("OIDC_AUTHORIZATION_DETAILS_TYPES")
+        app_settings.AUTHORIZATION_DETAILS_TYPES
         or document.get("authorization_details_types_supported")
         or []
     )
@@ -227,7 +227,7 @@ def _pushed(document: dict[str, Any], url: str, dpop_key: ECKey | None) -> str:
     if not endpoint:
         raise ApprovalUnsupported("The identity provider offers no pushed authorization requests.")
     params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    client_id = setting("OIDC_CLIENT_ID")
+    client_id = app_settings.CLIENT_ID
     try:
         response = client_auth.post(endpoint, params, dpop_key=dpop_key)
         answer = response.json()
@@ -292,7 +292,7 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
     claims_options = {
         "iss": {"essential": True, "value": issuer},
         # Authlib does not compare `aud` with the client id by itself.
-        "aud": {"essential": True, "value": setting("OIDC_CLIENT_ID")},
+        "aud": {"essential": True, "value": app_settings.CLIENT_ID},
         "sub": {"essential": True},
     }
     key = ECKey.import_key(flow.dpop_key) if flow.dpop_key else dpop.session_key(request)
@@ -300,7 +300,7 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
         key = None
     try:
         token = provider().authorize_access_token(
-            request, claims_options=claims_options, leeway=setting("OIDC_LEEWAY"), dpop_key=key
+            request, claims_options=claims_options, leeway=app_settings.LEEWAY, dpop_key=key
         )
     except (OAuthError, JoseError, ValueError) as exc:
         log.warning("oidc.token_refused purpose=%s error=%s", flow.purpose, type(exc).__name__)
@@ -327,14 +327,14 @@ def logout_url(request: HttpRequest, id_token: str | None) -> str:
         document = metadata()
     except ProviderUnavailable:
         return "/"
-    client_id = setting("OIDC_CLIENT_ID")
+    client_id = app_settings.CLIENT_ID
     if endpoint := document.get("end_session_endpoint"):
         params = {"post_logout_redirect_uri": home, "client_id": client_id}
         if id_token:
             params["id_token_hint"] = id_token
         return add_params_to_uri(endpoint, params)
     issuer = document["issuer"]
-    auth0 = setting("OIDC_AUTH0_LOGOUT")
+    auth0 = app_settings.AUTH0_LOGOUT
     if auth0 is None:  # auto: a tenant's own domain (a custom domain needs the setting)
         auth0 = (urlsplit(issuer).hostname or "").endswith(".auth0.com")
     if auth0:  # Auth0 without RP-initiated logout enabled still has its own /v2/logout

@@ -37,7 +37,7 @@ def _expires_at(token: dict[str, Any]) -> int:
 
 
 @sensitive_variables("token", "dpop_key")
-def store_sign_in(
+def sign_in_store(
     request: HttpRequest, token: dict[str, Any], dpop_key: dict[str, Any] | None = None
 ) -> None:
     """Keep a sign-in's tokens and, with DPoP, the new key they are bound to (the previous

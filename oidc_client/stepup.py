@@ -39,7 +39,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import provider, session
 from .claims import authenticated_within, has_mfa
-from .conf import setting
+from .conf import app_settings
 from .errors import SignInFailed
 from .signals import step_up_passed, step_up_refused
 
@@ -68,13 +68,14 @@ class StepUp:
         return f"{self.kind}:{self.scope}"
 
     def acr_value(self) -> str:
-        return self.acr or setting("OIDC_MFA_ACR")
+        return self.acr or app_settings.MFA_ACR
 
     def window(self) -> int:
         if self.within is not None:
             return self.within
-        name = "OIDC_STEP_UP_MAX_AGE" if self.kind == "api" else "OIDC_WEB_STEP_UP_MAX_AGE"
-        return setting(name)
+        if self.kind == "api":
+            return app_settings.STEP_UP_MAX_AGE
+        return app_settings.WEB_STEP_UP_MAX_AGE
 
     def request_scope(self) -> str:
         # openid: the ID token is what shows who came back, and how they authenticated.
@@ -84,7 +85,7 @@ class StepUp:
 def _fresh_mfa(claims: dict[str, Any], step_up: StepUp) -> tuple[bool, bool]:
     """(has MFA, recently enough) for the step-up's acr and window."""
     mfa = has_mfa(claims, mfa_acr=step_up.acr_value())
-    fresh = authenticated_within(claims, max_age=step_up.window(), leeway=setting("OIDC_LEEWAY"))
+    fresh = authenticated_within(claims, max_age=step_up.window(), leeway=app_settings.LEEWAY)
     return mfa, fresh
 
 
@@ -121,7 +122,8 @@ def start(
         authorization_details=authorization_details,
     )
     # The provider should re-authenticate the person already signed in, not ask who they are.
-    hint = {"login_hint": request.user.email} if getattr(request.user, "email", "") else {}
+    email = getattr(request.user, "email", "")
+    hint = {"login_hint": email} if email else {}
     return provider.start(request, flow=flow, scope=step_up.request_scope(), **hint)
 
 
@@ -197,7 +199,7 @@ def refused(request: HttpRequest, next_url: str, reason: str) -> HttpResponse:
     return render(
         request,
         "oidc_client/step_up_refused.html",
-        {"reason": reason, "retry_url": retry_url, "base_template": setting("OIDC_BASE_TEMPLATE")},
+        {"reason": reason, "retry_url": retry_url, "base_template": app_settings.BASE_TEMPLATE},
         status=403,
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import keys, provider, session, stepup
-from .conf import setting
+from .conf import app_settings
 from .errors import SignInFailed
 from .signals import signed_in, signed_out
 
@@ -74,7 +74,7 @@ def _complete_sign_in(request: HttpRequest, flow: provider.Flow, token: dict) ->
         user.save(update_fields=["password"])
     # login() cycles the session key, so a session id planted before sign-in is worthless.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    session.store_sign_in(request, token, dpop_key=flow.dpop_key)
+    session.sign_in_store(request, token, dpop_key=flow.dpop_key)
     signed_in.send(None, request=request, user=user, claims=claims)
     messages.success(request, f"Signed in as {user.first_name or user.email or sub}.")
     return HttpResponseRedirect(flow.next_url)
@@ -88,7 +88,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "oidc_client/logout.html",
-            {"base_template": setting("OIDC_BASE_TEMPLATE")},
+            {"base_template": app_settings.BASE_TEMPLATE},
         )
     id_token = session.sign_in_tokens(request).get("id_token")
     user = request.user

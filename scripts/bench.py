@@ -85,7 +85,8 @@ def signed_in_cookie(minter) -> tuple[str, str, str]:
         "obtained_at": now,
     }
     session.create()
-    return session.session_key, token, customer.accounts.first().number
+    # create() has set the key; the provisioned customer has accounts, the first one pays.
+    return str(session.session_key), token, customer.accounts.order_by("pk")[0].number
 
 
 def page_latencies(base_url: str, minter, count: int) -> tuple[list[float], list[float]]:

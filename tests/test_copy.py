@@ -11,24 +11,25 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from jose import jwt
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
-from api_auth.conf import DEFAULTS as API_DEFAULTS
-from oidc_client.conf import DEFAULTS as OIDC_DEFAULTS
+from api_auth.conf import setting_names as api_setting_names
+from oidc_client.conf import setting_names as oidc_setting_names
 from tests.tokens import SigningKey
 
 REPO = Path(__file__).resolve().parent.parent
@@ -254,16 +255,21 @@ class StandInProvider:
         self.key = key
         self.served: list[str] = []
         self.token_requests: list[dict[str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.issuer = f"http://127.0.0.1:{self._server.server_port}/"
+        # pytest-httpserver's server on a free loopback port, answering every path.
+        self._server = HTTPServer(host="127.0.0.1", port=0)
+        self._server.expect_request(re.compile(".*"), method="GET").respond_with_handler(self._get)
+        self._server.expect_request(re.compile(".*"), method="POST").respond_with_handler(
+            self._post
+        )
+        self.issuer = ""
 
     def __enter__(self) -> StandInProvider:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server.start()
+        self.issuer = f"http://127.0.0.1:{self._server.port}/"
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def documents(self) -> dict[str, dict[str, Any]]:
         issuer = self.issuer
@@ -309,34 +315,22 @@ class StandInProvider:
             "id_token": id_token,
         }
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        provider = self
+    def _get(self, request: Request) -> Response:
+        self.served.append(request.path)
+        documents = self.documents()
+        return _json(200 if request.path in documents else 404, documents.get(request.path, {}))
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                provider.served.append(self.path)
-                documents = provider.documents()
-                self._answer(200 if self.path in documents else 404, documents.get(self.path, {}))
+    def _post(self, request: Request) -> Response:
+        self.served.append(request.path)
+        form = {
+            name: values[0] for name, values in parse_qs(request.get_data(as_text=True)).items()
+        }
+        form["authorization"] = request.headers.get("Authorization", "")
+        return _json(200, self.token_response(form))
 
-            def do_POST(self) -> None:
-                provider.served.append(self.path)
-                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-                form = {name: values[0] for name, values in parse_qs(body).items()}
-                form["authorization"] = self.headers.get("Authorization", "")
-                self._answer(200, provider.token_response(form))
 
-            def _answer(self, status: int, document: dict[str, Any]) -> None:
-                body = json.dumps(document).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:  # keep test output quiet
-                pass
-
-        return Handler
+def _json(status: int, document: dict[str, Any]) -> Response:
+    return Response(json.dumps(document), status=status, content_type="application/json")
 
 
 def access_token(key: SigningKey, issuer: str, **overrides: Any) -> str:
@@ -803,5 +797,5 @@ def test_the_copying_guide_shows_the_example_views_this_file_runs():
 def test_the_copying_guide_lists_every_setting_of_both_apps():
     guide = GUIDE.read_text()
 
-    assert documented_settings(guide, "OIDC_") == set(OIDC_DEFAULTS)
-    assert documented_settings(guide, "API_") == set(API_DEFAULTS)
+    assert documented_settings(guide, "OIDC_") == set(oidc_setting_names())
+    assert documented_settings(guide, "API_") == set(api_setting_names())

@@ -79,7 +79,7 @@ class FakeIdentityProvider:
     def fetch(self) -> dict[str, Any]:
         self.fetches += 1
         if self.down:
-            raise jwks.JwksUnavailable("connection refused (simulated outage)")
+            raise jwks.IssuerUnavailable("connection refused (simulated outage)")
         return {"keys": [key.public_jwk() for key in self.keys]}
 
 

@@ -1,6 +1,6 @@
 """Web pages against a stand-in OpenID Provider and the real API, in-process.
 
-`web_op` signs the visitor in through the stand-in OP (tests/fabrikam/oidc_provider.py)
+`web_op` signs the visitor in through the stand-in OP (tests/oidc_client/oidc_provider.py)
 with a real `read:accounts` access token, and routes the web app's HTTP calls to the API
 into Django's test client: the API still validates the bearer token, only the socket is
 skipped. Registered as a pytest plugin in tests/conftest.py.

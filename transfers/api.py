@@ -14,18 +14,22 @@ from django.http import HttpRequest, JsonResponse
 from accounts.decorators import CustomerRequest, customer_required
 from accounts.errors import ApplicationError, ApprovalRequired, NotFound, TransferInvalid
 from accounts.selectors import mask_name, payee_lookup
-from accounts.throttle import rate_limited
+from accounts.throttle import payee_lookups, rate_limited
 from api_auth.authorization_details import details_challenge, details_check
 from api_auth.conf import PHISHING_RESISTANT_ACR
 from api_auth.decorators import recent_mfa_check, recent_mfa_required, token_required
 from api_auth.introspection import introspected
-from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
+from api_auth.problems import api_view, problem_response
 from api_auth.single_use import single_use
 
 from .models import Transfer
-from .openapi import openapi_document
 from .selectors import payee_known
-from .services import APPROVAL_TYPE, parse_amount, phishing_resistant_required, transfer_create
+from .services import (
+    APPROVAL_TYPE,
+    phishing_resistant_required,
+    transfer_amount_parse,
+    transfer_create,
+)
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # visible ASCII, e.g. a UUID
 FIELDS = ("source", "destination", "amount", "memo")
@@ -43,7 +47,7 @@ FIELDS = ("source", "destination", "amount", "memo")
 def transfers_create(request: CustomerRequest) -> JsonResponse:
     idempotency_key = _idempotency_key(request)
     fields = _transfer_fields(request)
-    amount = parse_amount(fields["amount"])
+    amount = transfer_amount_parse(fields["amount"])
     if phishing_resistant_required(amount=amount):
         # RFC 9470: a large amount asks for a passkey by name (acr_values), before anything
         # is spent; the web app steps up once more for it.
@@ -64,17 +68,19 @@ def transfers_create(request: CustomerRequest) -> JsonResponse:
     except ApprovalRequired:
         # Tell the client what to ask the identity provider to approve.
         raise details_challenge(type=APPROVAL_TYPE, expected=approval) from None
+    return transfer_answer(transfer)
+
+
+def transfer_answer(transfer: Transfer) -> JsonResponse:
+    """201 with a completed transfer; a declined one is a 422 problem that carries it."""
     if transfer.is_completed:
         return JsonResponse({"transfer": _transfer_json(transfer)}, status=201)
-    body = {
-        "type": "about:blank",
-        "title": "Unprocessable Content",
-        "status": 422,
-        "detail": f"The transfer was declined: {transfer.get_decline_reason_display().lower()}.",
-        "code": transfer.decline_reason,
-        "transfer": _transfer_json(transfer),
-    }
-    return JsonResponse(body, status=422, content_type=PROBLEM_CONTENT_TYPE)
+    return problem_response(
+        status=422,
+        detail=f"The transfer was declined: {transfer.get_decline_reason_display().lower()}.",
+        code=transfer.decline_reason,
+        extensions={"transfer": _transfer_json(transfer)},
+    )
 
 
 @api_view("GET")
@@ -98,7 +104,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 @api_view("GET")
 @token_required("read:accounts")
 @customer_required
-@rate_limited("PAYEE_LOOKUPS")
+@rate_limited(payee_lookups)
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     account = payee_lookup(number=number)
     if account is None:
@@ -107,11 +113,6 @@ def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
     name = f"Your {account.kind} account" if own else mask_name(account.customer.name)
     known = payee_known(customer=request.customer, number=account.number)
     return JsonResponse({"payee": {"number": account.number, "name": name, "known": known}})
-
-
-@api_view("GET")
-def openapi_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(openapi_document())
 
 
 def _approval(fields: dict[str, str], amount: Decimal, idempotency_key: str) -> dict[str, str]:

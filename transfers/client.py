@@ -3,10 +3,10 @@ the API with the single-use elevated token."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
+from urllib.request import parse_http_list, parse_keqv_list
 
 import requests
 from django.conf import settings
@@ -14,8 +14,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import api_client
-from accounts.api_answers import ACCOUNT_NUMBER, MONEY, TIMESTAMP, UUID
-from accounts.errors import ApplicationError, StepUpRequired
+from accounts.api_errors import ApprovalNeeded, StepUpRequired, TransferNotAuthorized
 from oidc_client.session import elevated_info, elevated_token_take
 from oidc_client.stepup import StepUp
 
@@ -34,37 +33,14 @@ TRANSFER_STEP_UP = StepUp(kind="api", scope="transfer:funds", max_age=None, mess
 # approval itself, so the password is not asked again while its session is alive.
 # No message either: the confirmation page says the payment is approved.
 APPROVAL_STEP_UP = replace(TRANSFER_STEP_UP)
-_CHALLENGE_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
-# What the pages read from the API's transfers and payees (see accounts/api_answers.py).
-TRANSFER = {
-    "id": UUID,
-    "status": str,
-    "decline_message": (str, None),
-    "source": str,
-    "destination": str,
-    "amount": MONEY,
-    "memo": str,
-    "created_at": TIMESTAMP,
-}
-TRANSFER_ANSWER = {"transfer": TRANSFER}
-PAYEE_ANSWER = {"payee": {"number": ACCOUNT_NUMBER, "name": str, "known": bool}}
-
-
-class TransferNotAuthorized(ApplicationError):
-    """The API refused the elevated token (expired, already used, wrong scope)."""
-
-    status = 403
 
 
 def challenge_params(header: str) -> dict[str, str]:
     """`Bearer error="x", max_age=300` -> {"error": "x", "max_age": "300"}."""
-    return {name: quoted or bare for name, quoted, bare in _CHALLENGE_PARAM.findall(header)}
-
-
-class ApprovalNeeded(ApplicationError):
-    """The API wants this payment approved as exactly this payment (RFC 9396)."""
-
-    status = 403
+    # RFC 9110 §11.6.1: a scheme, then comma-separated auth-params, values quoted or not.
+    # One challenge is all the API sends; a part that is no name=value is ignored.
+    _scheme, _, params = header.strip().partition(" ")
+    return parse_keqv_list([part for part in parse_http_list(params) if "=" in part])
 
 
 def pending_store(
@@ -106,7 +82,7 @@ def receipt_names(request: HttpRequest, transfer_id: str) -> dict[str, str]:
 
 def payee_lookup(request: HttpRequest, number: str) -> dict[str, Any]:
     """{"name": a masked name, "known": paid before} for an open account number."""
-    return api_client.get_json(request, f"payees/{number}", PAYEE_ANSWER)["payee"]
+    return api_client.get_json(request, f"payees/{number}", "Payee")["payee"]
 
 
 def approval_needed(pending: dict[str, Any]) -> bool:
@@ -140,7 +116,7 @@ def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
 
 def approval_held(request: HttpRequest, pending: dict[str, Any]) -> bool:
     held = elevated_info(request, TRANSFER_STEP_UP.scope)
-    return bool(held) and held.get("authorization_details") == approval_details(pending)
+    return held is not None and held.get("authorization_details") == approval_details(pending)
 
 
 @sensitive_variables("token")
@@ -168,7 +144,7 @@ def transfer_submit(request: HttpRequest, pending: dict[str, Any]) -> dict[str, 
     if response.status_code in (200, 201) or (
         response.status_code == 422 and _is_decline(response)
     ):
-        return api_client.answer(response, TRANSFER_ANSWER, path="transfers")["transfer"]
+        return api_client.answer(response, "TransferResult", path="transfers")["transfer"]
     if response.status_code == 401:
         challenge = challenge_params(response.headers.get("WWW-Authenticate", ""))
         if challenge.get("error") == "insufficient_user_authentication":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -17,7 +17,8 @@ from .amounts import AmountInvalid, amount_parse
 class AmountField(forms.DecimalField):
     """A DecimalField that reads an amount as a person does, and as the API does."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs types DecimalField as an IntegerField, so its to_python says int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         try:
@@ -50,7 +51,8 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, accounts: list[dict[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.accounts = {a["number"]: a for a in accounts if a["status"] == "open"}
-        self.fields["source"].choices = [
+        source = cast(forms.ChoiceField, self.fields["source"])  # declared above
+        source.choices = [
             (n, f"{a['kind'].capitalize()} {n} · {money(a['balance'], a['currency'])}")
             for n, a in self.accounts.items()
         ]
@@ -64,7 +66,7 @@ class TransferForm(forms.Form):
         return destination
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         source, destination, amount = (data.get(k) for k in ("source", "destination", "amount"))
         if source and destination and source == destination:
             self.add_error("destination", "Choose an account other than the one you pay from.")

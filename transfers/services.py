@@ -24,7 +24,7 @@ APPROVAL_TYPE = "fabrikam_transfer"  # the RFC 9396 authorization_details type o
 Decline = Transfer.DeclineReason
 
 
-def parse_amount(value: object) -> Decimal:
+def transfer_amount_parse(value: object) -> Decimal:
     """A positive amount with at most two decimal places (see `amounts`), or
     `TransferInvalid`. Floats are refused: 0.1 + 0.2 is not money."""
     if isinstance(value, float | bool):
@@ -126,7 +126,7 @@ def transfer_create(
     first transfer and moves no money. `enforce_limits=False` (the bank's own movements)
     skips the limits and the approval rule.
     """
-    amount = parse_amount(amount)
+    amount = transfer_amount_parse(amount)
     memo = (memo or "").strip()
     source_number, destination_number = source_number.strip(), destination_number.strip()
     if len(memo) > MEMO_MAX_LENGTH:
@@ -220,7 +220,7 @@ def _transfer_write(
         decline_reason=reason,
         idempotency_key=idempotency_key or "",
     )
-    if not reason:
+    if not reason and destination is not None:  # no reason to decline: a payee was found
         money_post(
             source=source,
             destination=destination,

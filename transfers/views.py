@@ -11,15 +11,21 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import api_answers as answers
 from accounts import api_client
-from accounts.errors import NotFound, ServiceUnavailable, StepUpRequired, UnexpectedAnswer
+from accounts.api_errors import (
+    ApprovalNeeded,
+    ServiceUnavailable,
+    StepUpRequired,
+    TransferNotAuthorized,
+    UnexpectedAnswer,
+)
+from accounts.errors import NotFound
 from oidc_client import stepup
 from oidc_client.errors import ApprovalUnsupported
 from oidc_client.session import elevated_info
 
 from . import client
-from .client import APPROVAL_STEP_UP, TRANSFER_STEP_UP, ApprovalNeeded, TransferNotAuthorized
+from .client import APPROVAL_STEP_UP, TRANSFER_STEP_UP
 from .forms import TransferForm
 
 
@@ -29,7 +35,7 @@ from .forms import TransferForm
 @never_cache
 @require_http_methods(["GET", "POST"])
 def transfer_new(request: HttpRequest) -> HttpResponse:
-    accounts = api_client.get_json(request, "accounts", answers.ACCOUNTS)["accounts"]
+    accounts = api_client.get_json(request, "accounts", "AccountList")["accounts"]
     form = TransferForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +168,7 @@ def _approve(
 @never_cache
 @require_GET
 def transfer_detail(request: HttpRequest, transfer_id: str) -> HttpResponse:
-    transfer = api_client.get_json(request, f"transfers/{transfer_id}", client.TRANSFER_ANSWER)[
+    transfer = api_client.get_json(request, f"transfers/{transfer_id}", "TransferResult")[
         "transfer"
     ]
     context = {"transfer": transfer, "names": client.receipt_names(request, transfer["id"])}

@@ -20,8 +20,8 @@ def app_home(context) -> dict[str, str] | None:
     client = None
     if named:
         client = Client.objects.filter(client_id=named).first()
-    client = client or Client.objects.filter(client_id=conf.client_id()).first()
+    client = client or Client.objects.filter(client_id=conf.app_settings.CLIENT_ID).first()
     homes = client.client_metadata["post_logout_redirect_uris"] if client else []
-    if not homes:
+    if client is None or not homes:
         return None
     return {"name": client.name, "url": homes[0]}

@@ -9,26 +9,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..flow import (
-    PendingNotFound,
     authorization_cancel,
     authorization_respond,
     payment_approve,
-    pending_signed_in_get,
 )
-from ..models import Client
+from ..models import Client, IdpUser, PendingAuthorization
 from ..rar import payment_requested
-from .sign_in import expired
+from .pending import expired, pending_signed_in_required
 
 DECISIONS = ("approve", "decline")
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def approve(request: HttpRequest) -> HttpResponse:
-    try:
-        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
+@pending_signed_in_required
+def approve(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     payment = payment_requested(pending.params)
     if payment is None:  # nothing to approve: this link was not made for this request
         return expired(request)

@@ -9,6 +9,8 @@ the same redirect as any other sign-in step.
 from __future__ import annotations
 
 import contextlib
+from functools import wraps
+from typing import Any
 
 from django.http import (
     Http404,
@@ -30,11 +32,11 @@ from ..flow import (
     pending_signed_in_get,
     step_url,
 )
-from ..models import IdpSession, PendingAuthorization
+from ..models import IdpSession, IdpUser, PendingAuthorization
 from ..purpose import purpose_of
 from ..rar import payment_requested
 from ..ratelimit import client_ip
-from .sign_in import expired
+from .pending import View, pending_signed_in_required
 
 ACCOUNT_TEMPLATE = "devidp/passkey_account.html"
 
@@ -50,14 +52,10 @@ def _passkey_passed(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def passkey(request: HttpRequest) -> HttpResponse:
+@pending_signed_in_required
+def passkey(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     """The second factor with a passkey; TOTP stays one click away unless the client asked
     for phishing resistance, when a person without a passkey is told how to add one."""
-    try:
-        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
-    user = pending.session.user
     required = policy.phishing_resistant_required(pending.params.get("acr_values") or "")
     has_passkey = user.passkeys.exists()
     if not has_passkey and not required:
@@ -98,7 +96,7 @@ def passkey_options(request: HttpRequest) -> JsonResponse:
             session = pending_signed_in_get(request, tx).session
     else:
         session = _account_session(request)
-    if session is None or purpose not in ("register", "authenticate"):
+    if session is None or session.user is None or purpose not in ("register", "authenticate"):
         return JsonResponse({"error": "This page has expired. Reload it."}, status=400)
     try:
         if purpose == "register":
@@ -120,6 +118,20 @@ def _account_session(request: HttpRequest) -> IdpSession | None:
     return session if session is not None and session.user is not None else None
 
 
+def _signed_in_account(view: View) -> View:
+    """Call `view(request, session, user, ...)` for the person this browser has signed in;
+    404 for a browser with no one signed in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        session = _account_session(request)
+        if session is None or session.user is None:
+            raise Http404
+        return view(request, session, session.user, *args, **kwargs)
+
+    return wrapper
+
+
 def _continue_url(request: HttpRequest, session: IdpSession) -> str | None:
     """Back to the step-up this person came from (`tx`), if it is still theirs and open."""
     try:
@@ -130,10 +142,14 @@ def _continue_url(request: HttpRequest, session: IdpSession) -> str | None:
 
 
 def _account_page(
-    request: HttpRequest, session: IdpSession, *, error: str | None = None, status: int = 200
+    request: HttpRequest,
+    session: IdpSession,
+    user: IdpUser,
+    *,
+    error: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    user = session.user
-    home = conf.post_logout_redirect_uris()
+    home = conf.app_settings.POST_LOGOUT_REDIRECT_URIS
     context = {
         "user": user,
         "passkeys": list(user.passkeys.all()),
@@ -156,65 +172,57 @@ def _account_redirect(request: HttpRequest) -> HttpResponseRedirect:
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
     session = _account_session(request)
-    if session is None:
-        home = conf.post_logout_redirect_uris()
+    if session is None or session.user is None:
+        home = conf.app_settings.POST_LOGOUT_REDIRECT_URIS
         context = {"site_url": home[0] if home else None}
         return render(request, "devidp/passkey_signed_out.html", context, status=401)
-    return _account_page(request, session)
+    return _account_page(request, session, session.user)
 
 
 @require_POST
 @never_cache
-def account_verify(request: HttpRequest) -> HttpResponse:
+@_signed_in_account
+def account_verify(request: HttpRequest, session: IdpSession, user: IdpUser) -> HttpResponse:
     """Unlock the account page: a second factor now (a code, or a passkey)."""
-    session = _account_session(request)
-    if session is None:
-        raise Http404
     try:
         if credential := request.POST.get("credential"):
-            used = passkeys.passkey_authenticate(
-                session=session, user=session.user, credential=credential
-            )
+            used = passkeys.passkey_authenticate(session=session, user=user, credential=credential)
             sso.session_add_second_factor(session, passkeys.amr_for(used))
         else:
-            factors.totp_verify(
-                user=session.user, code=request.POST.get("code", ""), ip=client_ip(request)
-            )
+            factors.totp_verify(user=user, code=request.POST.get("code", ""), ip=client_ip(request))
             sso.session_add_second_factor(session)
     except (passkeys.PasskeyRefused, factors.AuthenticationFailed) as exc:
-        return _account_page(request, session, error=str(exc), status=400)
+        return _account_page(request, session, user, error=str(exc), status=400)
     return _account_redirect(request)
 
 
 @require_POST
 @never_cache
-def account_passkey_add(request: HttpRequest) -> HttpResponse:
-    session = _account_session(request)
-    if session is None:
-        raise Http404
+@_signed_in_account
+def account_passkey_add(request: HttpRequest, session: IdpSession, user: IdpUser) -> HttpResponse:
     if not passkeys.may_manage_passkeys(session):
-        return _account_page(request, session, error="Confirm it is you first.", status=403)
+        return _account_page(request, session, user, error="Confirm it is you first.", status=403)
     try:
         passkeys.passkey_register(
             session=session,
-            user=session.user,
+            user=user,
             credential=request.POST.get("credential", ""),
             name=request.POST.get("name", ""),
             attachment=request.POST.get("attachment", ""),
         )
     except passkeys.PasskeyRefused as exc:
-        return _account_page(request, session, error=str(exc), status=400)
+        return _account_page(request, session, user, error=str(exc), status=400)
     return _account_redirect(request)
 
 
 @require_POST
 @never_cache
-def account_passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
-    session = _account_session(request)
-    if session is None:
-        raise Http404
+@_signed_in_account
+def account_passkey_remove(
+    request: HttpRequest, session: IdpSession, user: IdpUser, passkey_id: int
+) -> HttpResponse:
     if not passkeys.may_manage_passkeys(session):
-        return _account_page(request, session, error="Confirm it is you first.", status=403)
-    if not passkeys.passkey_remove(user=session.user, passkey_id=passkey_id):
+        return _account_page(request, session, user, error="Confirm it is you first.", status=403)
+    if not passkeys.passkey_remove(user=user, passkey_id=passkey_id):
         raise Http404  # not theirs, or already gone
     return _account_redirect(request)

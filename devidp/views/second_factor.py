@@ -12,13 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import factors, policy, sso
-from ..flow import PendingNotFound, authorization_respond, pending_signed_in_get, step_url
+from ..flow import authorization_respond, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
-from ..models import PendingAuthorization
+from ..models import IdpUser, PendingAuthorization
 from ..purpose import failure_message, purpose_of
 from ..rar import payment_requested
 from ..ratelimit import client_ip
-from .sign_in import expired
+from .pending import pending_signed_in_required
 
 ENROL_SALT = "devidp.totp-enrol"
 ENROL_MAX_AGE = 10 * 60
@@ -33,12 +33,8 @@ def _second_factor_passed(request, pending: PendingAuthorization) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def totp(request: HttpRequest) -> HttpResponse:
-    try:
-        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
-    user = pending.session.user
+@pending_signed_in_required
+def totp(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     if policy.phishing_resistant_required(pending.params.get("acr_values") or ""):
         return HttpResponseRedirect(step_url("passkey", pending))  # a code will not do
     if not user.has_totp:
@@ -70,17 +66,13 @@ def _qr_svg(uri: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def totp_enrol(request: HttpRequest) -> HttpResponse:
+@pending_signed_in_required
+def totp_enrol(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     """First use of a second factor: show a new secret, save it once a code proves it works.
 
     This happens right after the password, as on Auth0: someone holding only the password of
     a user who never enrolled could enrol their own app. Seeded demo users are enrolled.
     """
-    try:
-        pending = pending_signed_in_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
-    user = pending.session.user
     if policy.phishing_resistant_required(pending.params.get("acr_values") or ""):
         return HttpResponseRedirect(step_url("passkey", pending))  # a code will not do
     if user.has_totp:  # never let a password alone replace an existing authenticator

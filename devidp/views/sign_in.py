@@ -9,24 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import factors, sso
-from ..flow import PendingNotFound, authorization_cancel, authorization_respond, pending_get
+from ..flow import authorization_cancel, authorization_respond
 from ..forms import SignInForm, SignUpForm
 from ..models import IdpUser, PendingAuthorization
 from ..purpose import failure_message, purpose_of
 from ..ratelimit import RateLimited, client_ip
-
-
-def expired(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "devidp/error.html",
-        {
-            "error": "sign_in_expired",
-            "description": "This sign-in link has expired or was opened in another browser. "
-            "Go back to Fabrikam and sign in again.",
-        },
-        status=400,
-    )
+from .pending import pending_required
 
 
 def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
@@ -49,13 +37,10 @@ def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def sign_in(request: HttpRequest) -> HttpResponse:
+@pending_required
+def sign_in(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
     """The password step: "Sign in" for a newcomer, "Confirm it's you" for the person whose
     session this is (a step-up on an old session, `prompt=login`, `max_age`)."""
-    try:
-        pending = pending_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
     purpose = purpose_of(pending)
     refused = False
     if request.method == "POST":
@@ -74,7 +59,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return _signed_in(request, pending, user)
         form.focus_first_error()
     else:
-        known = pending.session.user.email if purpose.returning else ""
+        signed_in = pending.session.user
+        known = signed_in.email if signed_in and purpose.returning else ""
         email = pending.params.get("login_hint") or known
         form = SignInForm(initial={"email": email})
         if email:
@@ -85,11 +71,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def sign_up(request: HttpRequest) -> HttpResponse:
-    try:
-        pending = pending_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
+@pending_required
+def sign_up(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,9 +103,6 @@ def _too_many_sign_ups(
 
 
 @require_POST
-def cancel(request: HttpRequest) -> HttpResponse:
-    try:
-        pending = pending_get(request, request.GET.get("tx", ""))
-    except PendingNotFound:
-        return expired(request)
+@pending_required
+def cancel(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
     return authorization_cancel(request, pending)

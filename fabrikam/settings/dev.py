@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import (
+    API_AUDIENCE,
     API_INTROSPECTION_CLIENT_ID,
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
@@ -24,6 +25,7 @@ from .base import (
     OIDC_REDIRECT_URI,
     env,
 )
+from .devidp import devidp_settings
 
 DEBUG = env.bool("DEBUG", default=True)
 # Demo-only key: never used in production, where SECRET_KEY has no default.
@@ -62,43 +64,22 @@ WHITENOISE_AUTOREFRESH = True
 DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=True) and find_spec("devidp") is not None
 if DEVIDP_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
-DEVIDP_ISSUER = env("DEVIDP_ISSUER", default=f"{SITE_URL}/idp").rstrip("/")
-DEVIDP_CLIENT_ID = env("DEVIDP_CLIENT_ID", default="fabrikam-web")
-# Demo-only secret, published in the README; `devidp_seed` registers the client with it.
-DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET", default="demo-only-fabrikam-web-secret")
-DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS", default=[f"{SITE_URL}/callback"])
-DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list(
-    "DEVIDP_POST_LOGOUT_REDIRECT_URIS", default=[f"{SITE_URL}/"]
-)
-# The API it issues access tokens for: the same identifier the host's API demands.
-DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
-    "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
-)
-DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)  # per client IP
-# Seconds after its last sign-in or second factor that the IdP's session counts as recent:
-# a step-up then asks for the second factor only; after that, for the password first.
-DEVIDP_REAUTH_AFTER = env.int("DEVIDP_REAUTH_AFTER", default=15 * 60)
-# The API's credentials for RFC 7662 introspection (demo-only secret); the API side is
-# configured with the same pair.
-DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
-DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
-    "DEVIDP_INTROSPECTION_CLIENT_SECRET", default="demo-only-fabrikam-api-introspection-secret"
-)
-# Payment approvals (RFC 9396 + RFC 9126): must the web app's client push every request
-# (stored by `devidp_seed`), and how long a token that approves one payment lives.
-DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
-DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
+    # Lower case: a name for this file, not a setting.
+    devidp = devidp_settings(env, audience=API_AUDIENCE, site_url=SITE_URL)
+    globals().update(devidp)
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 # Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
-    OIDC_ISSUER = API_ISSUER = DEVIDP_ISSUER
-    OIDC_CLIENT_ID = OIDC_CLIENT_ID or DEVIDP_CLIENT_ID
-    OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
-    IDP_ACCOUNT_URL = IDP_ACCOUNT_URL or f"{DEVIDP_ISSUER}/u/account"  # passkeys
+    OIDC_ISSUER = API_ISSUER = devidp["DEVIDP_ISSUER"]
+    OIDC_CLIENT_ID = OIDC_CLIENT_ID or devidp["DEVIDP_CLIENT_ID"]
+    OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or devidp["DEVIDP_CLIENT_SECRET"]
+    IDP_ACCOUNT_URL = IDP_ACCOUNT_URL or f"{OIDC_ISSUER}/u/account"  # passkeys
     # The API asks the embedded IdP about transfer tokens with credentials of its own.
-    API_INTROSPECTION_CLIENT_ID = API_INTROSPECTION_CLIENT_ID or DEVIDP_INTROSPECTION_CLIENT_ID
+    API_INTROSPECTION_CLIENT_ID = (
+        API_INTROSPECTION_CLIENT_ID or devidp["DEVIDP_INTROSPECTION_CLIENT_ID"]
+    )
     API_INTROSPECTION_CLIENT_SECRET = (
-        API_INTROSPECTION_CLIENT_SECRET or DEVIDP_INTROSPECTION_CLIENT_SECRET
+        API_INTROSPECTION_CLIENT_SECRET or devidp["DEVIDP_INTROSPECTION_CLIENT_SECRET"]
     )
 
 # --- The demo's profile (`make demo PROFILE=fapi2`) -----------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import API_BASE_URL, FABRIKAM_ROLES, INSTALLED_APPS, SITE_URL, env
+from .base import API_AUDIENCE, API_BASE_URL, FABRIKAM_ROLES, INSTALLED_APPS, SITE_URL, env
+from .devidp import devidp_settings
 
 DEBUG = env.bool("DEBUG", default=False)
 try:
@@ -48,18 +49,4 @@ STORAGES = {
 DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=False)
 if DEVIDP_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
-    DEVIDP_ISSUER = env("DEVIDP_ISSUER").rstrip("/")
-    DEVIDP_CLIENT_ID = env("DEVIDP_CLIENT_ID", default="fabrikam-web")
-    DEVIDP_CLIENT_SECRET = env("DEVIDP_CLIENT_SECRET")
-    DEVIDP_REDIRECT_URIS = env.list("DEVIDP_REDIRECT_URIS")
-    DEVIDP_POST_LOGOUT_REDIRECT_URIS = env.list("DEVIDP_POST_LOGOUT_REDIRECT_URIS")
-    DEVIDP_AUDIENCE = env("API_AUDIENCE", default=None) or env(
-        "AUTH0_AUDIENCE", default="https://api.fabrikam.example"
-    )
-    DEVIDP_SIGNUPS_PER_HOUR = env.int("DEVIDP_SIGNUPS_PER_HOUR", default=5)
-    DEVIDP_REAUTH_AFTER = env.int("DEVIDP_REAUTH_AFTER", default=15 * 60)
-    DEVIDP_INTROSPECTION_CLIENT_ID = env("DEVIDP_INTROSPECTION_CLIENT_ID", default="fabrikam-api")
-    # No demo default: unset, introspection refuses every caller (a start-up warning says so).
-    DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")
-    DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
-    DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
+    globals().update(devidp_settings(env, audience=API_AUDIENCE, site_url=None))

@@ -31,7 +31,7 @@ def transfers_create_without_authentication(request: HttpRequest) -> JsonRespons
         idempotency_key=idempotency_key,
         approved=True,
     )
-    return api._json(*api._outcome(transfer))
+    return api.transfer_answer(transfer)
 
 
 urlpatterns = [

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
+import re
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
 from django.core.cache import cache
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from api_auth import introspection
 from api_auth.models import SpentToken
@@ -23,61 +24,47 @@ CREDENTIALS = ("fabrikam-api", "demo-only-introspection-secret")
 
 
 class Issuer:
-    """Discovery and an introspection endpoint that answers as told, logging each call."""
+    """Discovery and an introspection endpoint (pytest-httpserver, on loopback) that answer
+    as told, logging each introspection call."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: HTTPServer) -> None:
         self.active = True
         self.down = False
         self.advertise = True
         self.discovery_is_a_list = False
         self.calls: list[dict] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}/idp"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = server.url_for("/idp")
+        server.expect_request("/idp/oauth/introspect", method="POST").respond_with_handler(
+            self._introspect
+        )
+        server.expect_request(re.compile("^/idp/"), method="GET").respond_with_handler(
+            self._discovery
+        )
 
-    def _handler(self):
-        issuer = self
+    def _discovery(self, request: Request) -> Response:
+        document = {"issuer": self.url, "jwks_uri": f"{self.url}/jwks"}
+        if self.advertise:
+            document["introspection_endpoint"] = f"{self.url}/oauth/introspect"
+        return _json(200, [document] if self.discovery_is_a_list else document)
 
-        class Handler(BaseHTTPRequestHandler):
-            def _send(self, status: int, body: dict | list) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    def _introspect(self, request: Request) -> Response:
+        form = parse_qs(request.get_data(as_text=True))
+        credentials = base64.b64decode(request.headers["Authorization"].split()[1]).decode()
+        self.calls.append({"form": form, "credentials": credentials})
+        if self.down:
+            return _json(503, {"error": "temporarily_unavailable"})
+        if credentials != ":".join(CREDENTIALS):
+            return _json(401, {"error": "invalid_client"})
+        return _json(200, {"active": self.active, "sub": "test|alice"})
 
-            def do_GET(self) -> None:
-                document = {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks"}
-                if issuer.advertise:
-                    document["introspection_endpoint"] = f"{issuer.url}/oauth/introspect"
-                self._send(200, [document] if issuer.discovery_is_a_list else document)
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = parse_qs(self.rfile.read(length).decode())
-                credentials = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
-                issuer.calls.append({"form": form, "credentials": credentials})
-                if issuer.down:
-                    self._send(503, {"error": "temporarily_unavailable"})
-                elif credentials != ":".join(CREDENTIALS):
-                    self._send(401, {"error": "invalid_client"})
-                else:
-                    self._send(200, {"active": issuer.active, "sub": "test|alice"})
-
-            def log_message(self, *args) -> None:
-                pass
-
-        return Handler
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def _json(status: int, body: dict | list) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 @pytest.fixture
-def issuer(api_settings, transfer_token) -> Iterator[Issuer]:
-    server = Issuer()
+def issuer(api_settings, transfer_token, httpserver: HTTPServer) -> Iterator[Issuer]:
+    server = Issuer(httpserver)
     api_settings.API_ISSUER = server.url
     api_settings.API_INTROSPECTION_CLIENT_ID, api_settings.API_INTROSPECTION_CLIENT_SECRET = (
         CREDENTIALS
@@ -85,7 +72,6 @@ def issuer(api_settings, transfer_token) -> Iterator[Issuer]:
     introspection._endpoint_cache.clear()
     cache.clear()
     yield server
-    server.close()
     introspection._endpoint_cache.clear()
 
 

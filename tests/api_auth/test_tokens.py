@@ -11,11 +11,10 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from jose.utils import base64url_encode
+from pytest_httpserver import HTTPServer
 
 from api_auth import jwks
 from api_auth import tokens as bearer
@@ -454,37 +453,17 @@ def test_steady_state_requests_cause_no_key_fetch_after_the_first(
 
 
 @pytest.fixture
-def http_identity_provider(signing_key) -> Iterator[dict]:
-    """A real HTTP server on 127.0.0.1 publishing discovery and the JWKS, logging each GET."""
-    served: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            served.append(self.path)
-            issuer = f"http://127.0.0.1:{self.server.server_port}/idp"
-            documents = {
-                "/idp/.well-known/openid-configuration": {
-                    "issuer": issuer,
-                    "jwks_uri": f"{issuer}/.well-known/jwks.json",
-                },
-                "/idp/.well-known/jwks.json": {"keys": [signing_key.public_jwk()]},
-            }
-            body = json.dumps(documents.get(self.path, {})).encode()
-            self.send_response(200 if self.path in documents else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:  # keep test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"issuer": f"http://127.0.0.1:{server.server_port}/idp", "served": served}
-    server.shutdown()
-    server.server_close()
+def http_identity_provider(httpserver: HTTPServer, signing_key) -> HTTPServer:
+    """A real HTTP server on loopback (pytest-httpserver) publishing discovery and the JWKS;
+    its `log` holds each request."""
+    issuer = httpserver.url_for("/idp")
+    httpserver.expect_request("/idp/.well-known/openid-configuration").respond_with_json(
+        {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
+    )
+    httpserver.expect_request("/idp/.well-known/jwks.json").respond_with_json(
+        {"keys": [signing_key.public_jwk()]}
+    )
+    return httpserver
 
 
 def test_keys_are_found_through_discovery_over_real_http(
@@ -493,14 +472,15 @@ def test_keys_are_found_through_discovery_over_real_http(
     # The real fetch function and a fresh cache, against a server on loopback.
     monkeypatch.setattr(jwks, "jwks_fetch", REAL_JWKS_FETCH)
     monkeypatch.setattr(jwks, "jwks_cache", jwks.JwksCache())
-    api_settings.API_ISSUER = http_identity_provider["issuer"]
-    token = mint_token(iss=http_identity_provider["issuer"])
+    issuer = http_identity_provider.url_for("/idp")
+    api_settings.API_ISSUER = issuer
+    token = mint_token(iss=issuer)
 
     first = client.get(URL, headers=auth_header(token))
     second = client.get(URL, headers=auth_header(token))
 
     assert (first.status_code, second.status_code) == (200, 200)
-    assert http_identity_provider["served"] == [
+    assert [request.path for request, _ in http_identity_provider.log] == [
         "/idp/.well-known/openid-configuration",
         "/idp/.well-known/jwks.json",
     ]

@@ -44,8 +44,10 @@ class SoftAuthenticator:
             }
         )
 
-    def _authenticator_data(self, *, rp_id: str, verified: bool, attested: bool) -> bytes:
-        flags = UP | (UV if verified else 0)
+    def _authenticator_data(
+        self, *, rp_id: str, verified: bool, attested: bool, present: bool = True
+    ) -> bytes:
+        flags = (UP if present else 0) | (UV if verified else 0)
         if self.backup_eligible:
             flags |= BE | BS
         data = hashlib.sha256(rp_id.encode()).digest() + bytes([flags | (AT if attested else 0)])
@@ -73,11 +75,12 @@ class SoftAuthenticator:
         origin: str | None = None,
         rp_id: str | None = None,
         verified: bool = True,
+        present: bool = True,
     ) -> str:
         """What `navigator.credentials.create({publicKey: options})` would give, as JSON."""
         self.user_handle = base64url_to_bytes(options["user"]["id"])
         auth_data = self._authenticator_data(
-            rp_id=rp_id or self.rp_id, verified=verified, attested=True
+            rp_id=rp_id or self.rp_id, verified=verified, attested=True, present=present
         )
         attestation = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return self._credential_json(
@@ -97,6 +100,7 @@ class SoftAuthenticator:
         origin: str | None = None,
         rp_id: str | None = None,
         verified: bool = True,
+        present: bool = True,
         sign_count: int | None = None,
     ) -> str:
         """What `navigator.credentials.get({publicKey: options})` would give, as JSON.
@@ -105,7 +109,7 @@ class SoftAuthenticator:
         """
         self.sign_count = self.sign_count + 1 if sign_count is None else sign_count
         auth_data = self._authenticator_data(
-            rp_id=rp_id or self.rp_id, verified=verified, attested=False
+            rp_id=rp_id or self.rp_id, verified=verified, attested=False, present=present
         )
         client_data = self._client_data("webauthn.get", options, origin)
         signature = self.key.sign(

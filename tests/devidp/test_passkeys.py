@@ -204,6 +204,24 @@ def test_an_answer_without_user_verification_is_refused(session, device):
         authenticate(session, device, verified=False)
 
 
+def test_an_answer_without_user_presence_is_refused(session, device):
+    with pytest.raises(PasskeyRefused, match="did not confirm that you were there"):
+        register(session, device, present=False)
+    register(session, device)
+    with pytest.raises(PasskeyRefused, match="did not confirm that you were there"):
+        authenticate(session, device, present=False)
+
+
+@pytest.mark.parametrize("mismatch", list(passkeys.Mismatch))
+def test_each_refusal_is_chosen_by_the_check_that_failed_not_by_wording(mismatch):
+    # The library's exception text plays no part: the same words under another check's
+    # name give that check's message.
+    chosen = passkeys._refusal(passkeys.AnswerMismatch(mismatch))
+    worded = passkeys._refusal(ValueError("origin rp id not verified sign count not present"))
+
+    assert str(chosen) != str(worded) == "The passkey's answer could not be verified. Try again."
+
+
 def test_someone_elses_passkey_proves_nothing_about_this_person(session, device, bob):
     register(session, device)
     bobs_session, _raw = sso.session_start(user=bob)

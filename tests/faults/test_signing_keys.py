@@ -28,7 +28,7 @@ def test_a_jwks_outage_leaves_the_cached_keys_working(browser: Browser, monkeypa
     assert key_fetches == [1]
 
     def down(url):
-        raise jwks.JwksUnavailable(f"{url}: connection refused (simulated outage)")
+        raise jwks.IssuerUnavailable(f"{url}: connection refused (simulated outage)")
 
     monkeypatch.setattr(jwks, "json_get", down)
 

@@ -53,7 +53,7 @@ def test_no_response_can_be_framed_or_sniffed(client, path):
     ],
 )
 def test_next_is_never_an_open_redirect(rf, next_url):
-    """Extends tests/fabrikam/test_oidc_client.py's sign-in round trip with more spellings."""
+    """Extends tests/oidc_client/test_provider.py's sign-in round trip with more spellings."""
     target = oidc.safe_next(rf.get("/login"), next_url)
 
     # Either home, or a path on this site (a literal "%2F" stays a path segment).

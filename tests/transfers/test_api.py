@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
+from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
@@ -185,6 +186,8 @@ def test_a_decline_is_422_with_a_code_and_spends_the_token(
     response = post(client, token, {**payment, "amount": "5000.00"})
 
     assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == HTTPStatus(422).phrase  # as every other problem
     assert response.json()["code"] == "insufficient_funds"
     assert response.json()["transfer"]["status"] == "declined"
     assert balance(alice_checking) == Decimal("1000.00")

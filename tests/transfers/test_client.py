@@ -8,7 +8,7 @@ import pytest
 from accounts import api_client
 from oidc_client.session import ELEVATED_KEY
 from tests.web_api import ELEVATED, UNEXPECTED, Answers, secrets_in
-from transfers.client import PENDING_KEY
+from transfers.client import PENDING_KEY, challenge_params
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,18 @@ def test_a_bug_while_sending_never_shows_the_token_on_the_debug_page(alice_confi
     assert ELEVATED not in html
     for secret in secrets_in(alice_confirming):
         assert secret not in html
+
+
+def test_a_challenge_is_read_as_rfc_9110_auth_params():
+    # Quoted strings may hold commas and escaped quotes; the scheme is not a parameter.
+    header = (
+        'Bearer realm="fabrikam-api", error="insufficient_user_authentication", '
+        'error_description="Say \\"again\\", please", max_age=300'
+    )
+
+    assert challenge_params(header) == {
+        "realm": "fabrikam-api",
+        "error": "insufficient_user_authentication",
+        "error_description": 'Say "again", please',
+        "max_age": "300",
+    }

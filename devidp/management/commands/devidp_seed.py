@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         client, users = demo_seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo IdP ready at {conf.issuer()}"))
+        self.stdout.write(self.style.SUCCESS(f"Demo IdP ready at {conf.app_settings.ISSUER}"))
         self.stdout.write(f"  client {client.client_id}: redirect URIs {client.redirect_uris!r}")
         self.stdout.write(f"  demo users (password {DEMO_PASSWORD}):")
         for user in users:

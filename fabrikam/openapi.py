@@ -1,6 +1,8 @@
-"""The API's OpenAPI 3.1 description as a Python dict, kept true by tests/fabrikam/test_openapi.py.
+"""The API's OpenAPI 3.1 description as a Python dict, beside the URLs it describes
+(fabrikam/urls_api.py), kept true by tests/fabrikam/test_openapi.py.
 
-Add an endpoint by adding its entry to `PATHS` (and its schemas to `SCHEMAS`); `secured`,
+Add an endpoint by adding its entry to `PATHS` (and its answers' schemas to
+`accounts/api_schemas.py`, which the web pages check answers against); `secured`,
 `json_body` and `problem_body` build the repetitive parts.
 """
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts.api_schemas import MONTH, SCHEMAS
 from api_auth.jwks import discovery_url
 
 
@@ -53,233 +56,6 @@ def secured(scope: str, operation: dict[str, Any]) -> dict[str, Any]:
         "responses": {**refusals, **operation["responses"]},
     }
 
-
-_MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "examples": ["1234.50"]}
-_PAGE_NUMBER = {"type": ["integer", "null"], "minimum": 1}
-_MONTH = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$", "examples": ["2026-11"]}
-
-SCHEMAS: dict[str, Any] = {
-    "Problem": {
-        "type": "object",
-        "description": "RFC 9457 problem details, with `code` and `field` extension members.",
-        "required": ["type", "title", "status", "detail", "code"],
-        "properties": {
-            "type": {"type": "string", "format": "uri-reference"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "code": {"type": "string", "examples": ["invalid_token", "not_found"]},
-            "field": {"type": "string"},
-            "transfer": {
-                "$ref": "#/components/schemas/Transfer",
-                "description": "Only on a declined transfer: the recorded attempt",
-            },
-        },
-    },
-    "Account": {
-        "type": "object",
-        "required": ["number", "kind", "currency", "balance", "status"],
-        "properties": {
-            "number": {"type": "string"},
-            "kind": {"enum": ["checking", "savings", "clearing"]},
-            "currency": {"type": "string", "examples": ["USD"]},
-            "balance": _MONEY,
-            "status": {"enum": ["open", "frozen", "closed"]},
-        },
-    },
-    "AccountList": {
-        "type": "object",
-        "required": ["accounts"],
-        "properties": {
-            "accounts": {"type": "array", "items": {"$ref": "#/components/schemas/Account"}}
-        },
-    },
-    "Transaction": {
-        "type": "object",
-        "required": [
-            "id",
-            "created_at",
-            "amount",
-            "balance_after",
-            "memo",
-            "counterparty",
-            "counterparty_account",
-            "transfer",
-        ],
-        "properties": {
-            "id": {"type": "integer"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "amount": {**_MONEY, "description": "Negative for money leaving the account."},
-            "balance_after": _MONEY,
-            "memo": {"type": "string"},
-            "counterparty": {"type": "string", "description": "Masked name, e.g. 'Bob O.'"},
-            "counterparty_account": {"type": "string"},
-            "transfer": {"type": "string", "format": "uuid"},
-        },
-    },
-    "TransactionPage": {
-        "type": "object",
-        "required": [
-            "account",
-            "page",
-            "pages",
-            "count",
-            "previous_page",
-            "next_page",
-            "transactions",
-        ],
-        "properties": {
-            "account": {"$ref": "#/components/schemas/Account"},
-            "page": {"type": "integer", "minimum": 1},
-            "pages": {"type": "integer", "minimum": 1},
-            "count": {"type": "integer", "minimum": 0},
-            "previous_page": _PAGE_NUMBER,
-            "next_page": _PAGE_NUMBER,
-            "transactions": {
-                "type": "array",
-                "description": "Newest first.",
-                "items": {"$ref": "#/components/schemas/Transaction"},
-            },
-        },
-    },
-    "Statement": {
-        "type": "object",
-        "description": "One calendar month (UTC): opening_balance + total_in - total_out = "
-        "closing_balance.",
-        "required": [
-            "account",
-            "month",
-            "opening_balance",
-            "total_in",
-            "total_out",
-            "closing_balance",
-            "entries",
-            "previous_month",
-            "next_month",
-        ],
-        "properties": {
-            "account": {"$ref": "#/components/schemas/Account"},
-            "month": _MONTH,
-            "opening_balance": _MONEY,
-            "total_in": {**_MONEY, "description": "Money that came in, a positive sum"},
-            "total_out": {**_MONEY, "description": "Money that went out, a positive sum"},
-            "closing_balance": _MONEY,
-            "entries": {
-                "type": "array",
-                "description": "Oldest first.",
-                "items": {"$ref": "#/components/schemas/Transaction"},
-            },
-            "previous_month": {
-                **_MONTH,
-                "type": ["string", "null"],
-                "description": "Null when the account has no earlier activity",
-            },
-            "next_month": {
-                **_MONTH,
-                "type": ["string", "null"],
-                "description": "Null for the current month",
-            },
-        },
-    },
-    "SecurityEvent": {
-        "type": "object",
-        "required": ["outcome", "label", "detail", "client_id", "created_at"],
-        "properties": {
-            "outcome": {
-                "enum": [
-                    "signed_in",
-                    "step_up_passed",
-                    "step_up_refused",
-                    "token_accepted",
-                    "token_replayed",
-                    "challenged",
-                ]
-            },
-            "label": {"type": "string", "examples": ["Token replay refused"]},
-            "detail": {"type": "string", "description": "Facts only, never a token"},
-            "client_id": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "SecurityEventList": {
-        "type": "object",
-        "required": ["events"],
-        "properties": {
-            "events": {
-                "type": "array",
-                "description": "The caller's latest 50 events, newest first.",
-                "items": {"$ref": "#/components/schemas/SecurityEvent"},
-            }
-        },
-    },
-    "TransferRequest": {
-        "type": "object",
-        "required": ["source", "destination", "amount"],
-        "properties": {
-            "source": {
-                "type": "string",
-                "minLength": 1,
-                "description": "One of the caller's account numbers",
-            },
-            "destination": {"type": "string", "minLength": 1},
-            "amount": {**_MONEY, "description": "A decimal string, e.g. '12.50'"},
-            "memo": {"type": "string", "maxLength": 140},
-        },
-    },
-    "Transfer": {
-        "type": "object",
-        "required": [
-            "id",
-            "status",
-            "decline_reason",
-            "source",
-            "destination",
-            "amount",
-            "memo",
-            "created_at",
-        ],
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "status": {"enum": ["completed", "declined"]},
-            "decline_reason": {"type": ["string", "null"]},
-            "decline_message": {"type": ["string", "null"]},
-            "source": {"type": "string"},
-            "destination": {"type": "string"},
-            "amount": _MONEY,
-            "memo": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "TransferResult": {
-        "type": "object",
-        "required": ["transfer"],
-        "properties": {"transfer": {"$ref": "#/components/schemas/Transfer"}},
-    },
-    "Payee": {
-        "type": "object",
-        "required": ["payee"],
-        "properties": {
-            "payee": {
-                "type": "object",
-                "required": ["number", "name", "known"],
-                "properties": {
-                    "number": {"type": "string"},
-                    "name": {"type": "string", "description": "Masked, e.g. 'Bob O.'"},
-                    "known": {
-                        "type": "boolean",
-                        "description": "The caller has paid this account before; a payment "
-                        "to a new payee must be approved as exactly that payment (RFC 9396).",
-                    },
-                },
-            }
-        },
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "database"],
-        "properties": {"status": {"const": "ok"}, "database": {"const": "ok"}},
-    },
-}
 
 PATHS: dict[str, Any] = {
     "/accounts": {
@@ -337,7 +113,7 @@ PATHS: dict[str, Any] = {
                         "in": "query",
                         "required": False,
                         "description": "YYYY-MM; the current month (UTC) when absent",
-                        "schema": _MONTH,
+                        "schema": MONTH,
                     },
                 ],
                 "responses": {
