@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from . import conf
+from .endpoints import endpoint_url
 from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
 from .policy import PASSWORD_ONLY_ACR
 from .rar import TYPES_SUPPORTED as AUTHORIZATION_DETAILS_TYPES
 from .server import SCOPES_SUPPORTED
-
-
-def endpoint_url(name: str) -> str:
-    """The public URL of one of our views: the issuer plus its path under the IdP mount.
-
-    Built from the issuer, not the request's Host, so the IdP can sit on another host and
-    port (or behind a proxy) and still describe itself correctly.
-    """
-    mount = reverse("devidp:openid_configuration").removesuffix(".well-known/openid-configuration")
-    return conf.issuer() + "/" + reverse(f"devidp:{name}").removeprefix(mount)
 
 
 def openid_configuration() -> dict:

@@ -26,6 +26,8 @@ class Authentication:
 
     user: IdpUser
     code: AuthorizationCode
+    # RFC 9449: the thumbprint of the client's DPoP key, which the access token is bound to.
+    jkt: str | None = None
 
     def get_user_id(self) -> str:
         """Authlib puts this in the access token's `sub`."""
@@ -49,10 +51,10 @@ class IdTokenExtension(OpenIDCode):
         return keys.signing_key_set()
 
     def get_client_algorithm(self, client: Client) -> str:
-        return keys.ALGORITHM
+        return conf.signing_alg()
 
     def get_encode_header(self, client: Client) -> dict:
-        return {"alg": keys.ALGORITHM}  # joserfc adds the `kid` of the key it signs with
+        return {"alg": conf.signing_alg()}  # joserfc adds the `kid` of the key it signs with
 
     def get_client_claims(self, client: Client) -> dict:
         return {"iss": conf.issuer(), "aud": client.client_id}
@@ -77,13 +79,16 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
     """RFC 9068 access tokens (`typ: at+jwt`) for the Fabrikam API."""
 
     def get_extra_claims(self, client: Client, grant_type: str, user: Authentication, scope):
+        # RFC 9449 section 6.1: the key the token is bound to, as its SHA-256 thumbprint.
+        claims: dict = {"cnf": {"jkt": user.jkt}} if user.jkt else {}
         details = user.code.authorization_details
         if not details:
-            return {}
+            return claims
         # Authlib dates every token with the one lifetime it was configured with; a payment
         # approval's is shorter, so both of its timestamps are set here, consistently.
         now = int(time.time())
         return {
+            **claims,
             "authorization_details": details,
             "iat": now,
             "exp": now + access_token_lifetime(user.code),
