@@ -32,7 +32,12 @@ def demo_client_sync() -> Client:
     client.set_client_secret(conf.client_secret())
     client.redirect_uris = "\n".join(conf.redirect_uris())
     client.post_logout_redirect_uris = "\n".join(conf.post_logout_redirect_uris())
-    client.require_pushed_authorization_requests = conf.require_par()
+    client.require_pushed_authorization_requests = conf.require_par() or conf.is_fapi2()
+    # The client's authentication follows the profile (conf.client_auth_method): a secret,
+    # or private_key_jwt with the keys the web app publishes (or ones given in settings).
+    client.token_endpoint_auth_method = conf.client_auth_method()
+    client.jwks = conf.client_jwks()
+    client.jwks_uri = "" if client.jwks else conf.client_jwks_uri()
     client.save()
     return client
 

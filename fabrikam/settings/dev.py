@@ -82,6 +82,10 @@ DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
 # (stored by `devidp_seed`), and how long a token that approves one payment lives.
 DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
 DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
+# "oidc" (today's) or "fapi2" (FAPI 2.0: PAR, private_key_jwt, DPoP, PS256/ES256).
+DEVIDP_PROFILE = env("DEVIDP_PROFILE", default="oidc")
+# Where the web app's client publishes its public keys, for private_key_jwt.
+DEVIDP_CLIENT_JWKS_URI = env("DEVIDP_CLIENT_JWKS_URI", default=f"{SITE_URL}/oidc/jwks.json")
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 # Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
