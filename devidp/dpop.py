@@ -31,6 +31,7 @@ from .replay import jti_spend
 MAX_AGE = 60
 LEEWAY = 5
 NONCE_PERIOD = 120  # a nonce is good for this window and the next one (so 2 to 4 minutes)
+MAX_HEADER_BYTES = 4096  # a 4096-bit RSA public key, base64url, with room to spare
 _PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
@@ -73,6 +74,14 @@ def nonce_valid(nonce: object) -> bool:
     )
 
 
+def _registry(alg: str) -> jws.JWSRegistry:
+    """joserfc's registry for one algorithm, with room for the header's key: an RSA `jwk`
+    alone is longer than the default 512-byte header limit."""
+    registry = jws.JWSRegistry(algorithms=[alg])
+    registry.max_header_length = MAX_HEADER_BYTES
+    return registry
+
+
 def proof_verify(header: str | None, *, method: str, url: str) -> str:
     """Check a DPoP proof for a request to `url`; return its key's RFC 7638 thumbprint."""
     # Item 1: exactly one proof. Django joins repeated headers with ",", which a compact
@@ -101,7 +110,7 @@ def proof_verify(header: str | None, *, method: str, url: str) -> str:
     # Item 7: the signature, with that key and only the algorithm it names.
     try:
         key = import_key(jwk)
-        verified = jws.deserialize_compact(header, key, algorithms=[protected["alg"]])
+        verified = jws.deserialize_compact(header, key, registry=_registry(protected["alg"]))
         claims = json.loads(verified.payload)
     except (JoseError, ValueError, TypeError) as error:
         raise InvalidDpopProofError("The DPoP proof's signature does not verify.") from error

@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
 from .conftest import CLIENT_ID, ISSUER
@@ -41,7 +41,9 @@ def _sign(header: dict, claims: dict, key) -> str:
     claims = {k: v for k, v in claims.items() if v is not _OMIT}
     if header["alg"] == "none":
         return _unsigned(header, claims)
-    return jwt.encode(header, claims, key, algorithms=[header["alg"]])
+    registry = jws.JWSRegistry(algorithms=[header["alg"]])
+    registry.max_header_length = 4096  # an RSA jwk in a DPoP proof's header is long
+    return jwt.encode(header, claims, key, registry=registry)
 
 
 def client_assertion(key, *, alg: str = "ES256", **changes) -> str:

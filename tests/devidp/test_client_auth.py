@@ -148,9 +148,7 @@ def by_jwks_uri(jwt_client):
     client_auth._fetched.clear()
 
 
-def test_keys_registered_by_jwks_uri_are_fetched_once_and_cached(
-    rp, by_jwks_uri, key, monkeypatch
-):
+def test_keys_registered_by_jwks_uri_are_fetched_once_and_cached(rp, by_jwks_uri, key, monkeypatch):
     fake = FakeJwksUri(public_jwks(key))
     monkeypatch.setattr(client_auth.requests, "get", fake)
     assert push(rp, **assertion_params(key)).status_code == 201
