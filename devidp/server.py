@@ -130,7 +130,9 @@ class IdpAuthorizationServer(AuthorizationServer):
 
     def save_token(self, token: dict, request: IdpRequest) -> None:
         """Remember each access token's `jti` so a replayed code can revoke it."""
-        claims = jwt.decode(token["access_token"], keys.public_key_set()).claims
+        claims = jwt.decode(
+            token["access_token"], keys.public_key_set(), algorithms=list(keys.ALGORITHMS)
+        ).claims
         IssuedToken.objects.create(
             jti=claims["jti"],
             code=request.authorization_code,

@@ -14,6 +14,7 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import conf, keys
@@ -95,7 +96,25 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
         }
 
     def get_jwks(self) -> KeySet:
-        return keys.signing_key_set()
+        return keys.signing_key_set(self.alg)
+
+    def access_token_generator(self, client: Client, grant_type: str, user, scope: str) -> str:
+        """Authlib's RFC 9068 claims, signed naming the algorithm.
+
+        Authlib 1.9 calls `jwt.encode` without `algorithms`, and joserfc then signs only
+        with its "recommended" ones, which PS256 is not; so its claims are kept (decoded
+        from its RS256 draft, which is never issued) and signed again with ours.
+        """
+        if self.alg == "RS256":
+            return super().access_token_generator(client, grant_type, user, scope)
+        alg, self.alg = self.alg, "RS256"
+        try:
+            draft = super().access_token_generator(client, grant_type, user, scope)
+        finally:
+            self.alg = alg
+        claims = jwt.decode(draft, keys.signing_key_set("RS256"), algorithms=["RS256"]).claims
+        header = {"alg": alg, "typ": "at+jwt"}
+        return jwt.encode(header, claims, keys.signing_key_set(alg), algorithms=[alg])
 
     def get_audiences(self, client: Client, user: Authentication, scope: str) -> str:
         return user.code.audience

@@ -240,3 +240,12 @@ def test_introspection_returns_the_binding(rp, alice, key, settings):
     assert body["active"] is True
     assert body["cnf"] == {"jkt": key.thumbprint()}
     assert body["token_type"] == "DPoP"
+
+
+def test_a_dpop_bound_token_sent_as_bearer_to_userinfo_is_refused(rp, alice, key):
+    token = redeem(rp, code_for(rp, alice), dpop_proof(key)).json()["access_token"]
+    response = BrowserClient().get("/idp/userinfo", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+    unbound = redeem(rp, code_for(rp, alice, nonce="unbound"), None).json()["access_token"]
+    response = BrowserClient().get("/idp/userinfo", HTTP_AUTHORIZATION=f"Bearer {unbound}")
+    assert response.status_code == 200
