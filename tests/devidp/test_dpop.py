@@ -10,7 +10,7 @@ import time
 
 import pytest
 from django.test import Client as BrowserClient
-from joserfc.jwk import OctKey
+from joserfc.jwk import OctKey, OKPKey
 
 from devidp import dpop
 from devidp.dpop import InvalidDpopProofError, UseDpopNonceError, proof_verify
@@ -41,6 +41,11 @@ def test_a_valid_proof_gives_its_keys_thumbprint(key):
 def test_an_rsa_pss_proof_is_accepted_too():
     rsa = rsa_key()
     assert check(dpop_proof(rsa, alg="PS256")) == rsa.thumbprint()
+
+
+def test_an_eddsa_proof_is_accepted_as_discovery_says():
+    ed = OKPKey.generate_key("Ed25519", private=True)
+    assert check(dpop_proof(ed, alg="EdDSA")) == ed.thumbprint()
 
 
 @pytest.mark.parametrize(
