@@ -112,7 +112,7 @@ def proof_verify(header: str | None, *, method: str, url: str) -> str:
         key = import_key(jwk)
         verified = jws.deserialize_compact(header, key, registry=_registry(protected["alg"]))
         claims = json.loads(verified.payload)
-    except (JoseError, ValueError, TypeError) as error:
+    except (JoseError, ValueError, TypeError, KeyError) as error:
         raise InvalidDpopProofError("The DPoP proof's signature does not verify.") from error
     if not isinstance(claims, dict):
         raise InvalidDpopProofError("The DPoP proof's payload is not a JSON object.")
