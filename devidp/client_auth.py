@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import requests
+from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from joserfc import jwt
@@ -84,11 +87,13 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
 
     CLIENT_AUTH_METHOD = METHOD
 
-    def __init__(self, endpoint: str = "token"):
+    def __init__(self, endpoint: str = "token") -> None:
         super().__init__(validate_jti=True, leeway=LEEWAY)
         self.endpoint = endpoint
 
-    def __call__(self, query_client, request):
+    def __call__(
+        self, query_client: Callable[[str], Client | None], request: OAuth2Request
+    ) -> Client | None:
         form = request.form
         # The assertion says who the client is; a `client_id` beside it must say the same
         # (RFC 7521 section 4.2), or a request could be checked as one client and run as another.
@@ -105,7 +110,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
             return [conf.issuer()]
         return [conf.issuer(), endpoint_url("token"), endpoint_url("par")]
 
-    def extract_assertion(self, assertion: str):
+    def extract_assertion(self, assertion: str) -> tuple[dict[str, Any], dict[str, Any]]:
         headers, claims = super().extract_assertion(assertion)
         self._kid = headers.get("kid")
         return headers, claims
@@ -113,7 +118,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
     def resolve_client_public_key(self, client: Client) -> KeySet:
         return client_keys(client, getattr(self, "_kid", None))
 
-    def process_assertion_claims(self, assertion, resolve_key):
+    def process_assertion_claims(self, assertion: str, resolve_key: KeySet) -> dict[str, Any]:
         # Asymmetric algorithms only: HS256 (a secret the server also holds) and `none`
         # would let the assertion be forged (RFC 8725 section 3.1).
         try:
@@ -123,7 +128,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
         self.verify_claims(token.claims)
         return token.claims
 
-    def verify_claims(self, claims) -> None:
+    def verify_claims(self, claims: dict[str, Any]) -> None:
         super().verify_claims(claims)
         audience = claims["aud"]
         if conf.is_fapi2() and audience not in (conf.issuer(), [conf.issuer()]):
@@ -134,7 +139,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
                 description=f"The assertion must expire within {MAX_LIFETIME} seconds."
             )
 
-    def validate_jti(self, claims, jti) -> bool:
+    def validate_jti(self, claims: dict[str, Any], jti: object) -> bool:
         if not isinstance(jti, str) or not jti:
             return False
         return jti_spend(

@@ -46,7 +46,7 @@ class UseDpopNonceError(OAuth2Error):
 
     error = "use_dpop_nonce"
 
-    def __init__(self, description: str = "Resend the proof with the server's DPoP-Nonce."):
+    def __init__(self, description: str = "Resend the proof with the server's DPoP-Nonce.") -> None:
         super().__init__(description=description)
 
     def get_headers(self) -> list[tuple[str, str]]:

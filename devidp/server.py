@@ -15,7 +15,7 @@ from authlib.integrations.django_oauth2.requests import DjangoOAuth2Payload
 from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from joserfc import jwt
 
 from . import conf, dpop, keys
@@ -109,7 +109,7 @@ class IdpAuthorizationServer(AuthorizationServer):
             return request
         return IdpRequest(request, params)
 
-    def create_token_response(self, request=None):
+    def create_token_response(self, request: HttpRequest | None = None) -> HttpResponse:
         """The token endpoint, with the DPoP proof (if any) checked before the grant runs.
 
         Before, so that a proof refused for its nonce (RFC 9449 section 8) leaves the code
