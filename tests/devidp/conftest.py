@@ -231,6 +231,8 @@ def _isolated_idp(settings):
     settings.DEVIDP_REDIRECT_URIS = [REDIRECT_URI]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://localhost:8000/"]
     settings.API_AUDIENCE = API_AUDIENCE
+    # Today's profile unless a test asks for fapi2, whatever the environment's DEVIDP_PROFILE.
+    settings.DEVIDP_PROFILE = "oidc"
     cache.clear()
     yield
     cache.clear()
