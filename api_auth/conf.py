@@ -49,8 +49,58 @@ DEFAULTS: dict[str, Any] = {
     "API_INTROSPECTION_URL": None,
     # The realm named in WWW-Authenticate challenges.
     "API_REALM": "api",
+    # "bearer": today's tokens, Bearer or DPoP; "fapi2": FAPI 2.0, DPoP-bound tokens only
+    # and no RS256. In every profile a token carrying `cnf` needs its DPoP proof.
+    "API_PROFILE": "bearer",
+    # Accepted signing algorithms, for access tokens and DPoP proofs alike; None: the
+    # profile's (PROFILE_ALGORITHMS below).
+    "API_ALGORITHMS": None,
+    # RFC 9449 §8 server nonces: a proof must carry a recent `nonce` the API handed out.
+    # None: the profile's (off for bearer, on for fapi2).
+    "API_DPOP_NONCE": None,
+    # This API's external base URL as its clients call it (scheme, host, port, and any
+    # path prefix a proxy strips), e.g. https://bank.example. A DPoP proof's `htu` must be
+    # this plus the request's path; never the Host header, which the sender writes.
+    "API_EXTERNAL_URL": None,
+    # How long a DPoP proof stays acceptable after its `iat` (and how long its jti is kept),
+    # in seconds; API_TOKEN_LEEWAY is added for clock skew.
+    "API_DPOP_PROOF_MAX_AGE": 60,
+}
+
+# The most clock skew any leeway setting may tolerate, in seconds.
+MAX_LEEWAY = 60
+PROFILES = ("bearer", "fapi2")
+# Algorithms this guard can verify: python-jose for RS256 and ES256, joserfc for the rest.
+SUPPORTED_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+# FAPI 2.0 Security Profile §5.4: PS256, ES256 or EdDSA only; RS256 (PKCS#1 v1.5) is out.
+PROFILE_ALGORITHMS = {
+    "bearer": ("RS256", "PS256", "ES256"),
+    "fapi2": ("PS256", "ES256", "EdDSA"),
 }
 
 
 def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
+
+
+def profile() -> str:
+    return setting("API_PROFILE")
+
+
+def algorithms() -> tuple[str, ...]:
+    """The accepted signing algorithms: API_ALGORITHMS, else the profile's."""
+    configured = setting("API_ALGORITHMS")
+    if configured:
+        return tuple(configured)
+    return PROFILE_ALGORITHMS.get(profile(), PROFILE_ALGORITHMS["fapi2"])
+
+
+def dpop_nonce_required() -> bool:
+    configured = setting("API_DPOP_NONCE")
+    # An unknown profile (api_auth.E010 at start-up) gets the strict choice.
+    return profile() != "bearer" if configured is None else bool(configured)
+
+
+def bearer_accepted() -> bool:
+    """FAPI 2.0 takes sender-constrained tokens only: no Bearer scheme at all."""
+    return profile() == "bearer"
