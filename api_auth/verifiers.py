@@ -32,7 +32,11 @@ THUMBPRINT_MEMBERS = {
 }
 # Private members of RSA, EC and OKP keys (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
-_JOSERFC_KEYS = {"RSA": RSAKey, "EC": ECKey, "OKP": OKPKey}
+_JOSERFC_KEYS: dict[str, type[RSAKey] | type[ECKey] | type[OKPKey]] = {
+    "RSA": RSAKey,
+    "EC": ECKey,
+    "OKP": OKPKey,
+}
 
 
 class Verifier(Protocol):
@@ -57,7 +61,9 @@ def public_members(entry: Mapping[str, Any]) -> dict[str, Any]:
 def key_algorithms(entry: Mapping[str, Any]) -> tuple[str, ...]:
     """The algorithms a JWK may verify: its type's (and curve's), narrowed to its `alg`."""
     kty, crv = entry.get("kty"), entry.get("crv")
-    served = KEY_ALGORITHMS.get((kty, None) if kty == "RSA" else (kty, crv), ())  # type: ignore[arg-type]
+    if not isinstance(kty, str) or not (crv is None or isinstance(crv, str)):
+        return ()
+    served = KEY_ALGORITHMS.get((kty, None) if kty == "RSA" else (kty, crv), ())
     declared = entry.get("alg")
     if declared is None:
         return served
