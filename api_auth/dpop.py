@@ -18,12 +18,12 @@ import logging
 import re
 import struct
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -257,9 +257,8 @@ def _remember(thumbprint: str, jti: str, *, until: float) -> None:
     expires_at = datetime.fromtimestamp(until, tz=UTC) + timedelta(seconds=MAX_LEEWAY)
     # One plain INSERT: this runs on every DPoP request, and a model save() costs as much
     # as both signature checks together (scripts/bench_dpop.py).
-    table = connection.ops.quote_name(DPoPProofSeen._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in ("key", "expires_at"))
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s)"  # noqa: S608 (our own names)
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = _insert_sql(connection.vendor, connection.ops.quote_name)
     params = [key, connection.ops.adapt_datetimefield_value(expires_at)]
     try:
         if connection.in_atomic_block:
@@ -273,6 +272,13 @@ def _remember(thumbprint: str, jti: str, *, until: float) -> None:
         # The primary key refused it: this proof was used before (maybe a moment ago, by
         # another worker racing this one).
         raise _refuse("The DPoP proof has already been used.", "replayed jti") from None
+
+
+@functools.cache
+def _insert_sql(vendor: str, quote: Callable[[str], str]) -> str:
+    """The INSERT for the replay table, spelled once per database vendor."""
+    table = quote(DPoPProofSeen._meta.db_table)
+    return f"INSERT INTO {table} ({quote('key')}, {quote('expires_at')}) VALUES (%s, %s)"  # noqa: S608
 
 
 def seen_proofs_purge(*, now: datetime | None = None) -> int:
