@@ -24,7 +24,7 @@ class CustomerRequest(TokenRequest):
 
 
 def customer_required(view: View) -> View:
-    """Set `request.customer`, provisioned on first sight of the token's `sub`.
+    """Set `request.customer`, provisioned on first sight of the token's (`iss`, `sub`).
 
     Use under `api_auth.decorators.token_required`: authentication and provisioning are
     two steps, so a copied guard never opens bank accounts.
@@ -38,6 +38,7 @@ def customer_required(view: View) -> View:
             # anyone's to act as, whatever an identity provider puts in `sub`.
             raise SubjectReserved("This subject is reserved for the bank's own records.")
         request.customer = customer_provision(
+            issuer=token.iss,
             sub=token.sub,
             name=_str_claim(token.claims, "name", max_length=200),
             email=_str_claim(token.claims, "email", max_length=254),

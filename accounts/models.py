@@ -10,9 +10,14 @@ from django.utils import timezone
 
 
 class Customer(models.Model):
-    """A bank customer, known by the identity provider's stable subject identifier."""
+    """A bank customer, known by their identity provider's issuer and stable subject.
 
-    sub = models.CharField("subject (sub)", max_length=255, unique=True)
+    OpenID Connect Core §5.7: only `iss` and `sub` together name a person; another
+    issuer's `alice` is someone else. The bank's own records have the issuer "".
+    """
+
+    issuer = models.CharField("issuer (iss)", max_length=255)
+    sub = models.CharField("subject (sub)", max_length=255)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -20,6 +25,11 @@ class Customer(models.Model):
     # never to anyone else's (transfers.services), so new identities cannot mint money for
     # one another.
     welcome_deposit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "sub"], name="customer_issuer_sub_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name or self.sub

@@ -20,6 +20,8 @@ from .models import Account, Customer
 # demo's businesses); no access token may act as one (`decorators.customer_required`).
 BANK_SUB_PREFIX = "fabrikam|"
 BANK_SUB = f"{BANK_SUB_PREFIX}bank"
+# The bank's own records vouch for themselves: no identity provider issued them.
+BANK_ISSUER = ""
 
 log = logging.getLogger("accounts")
 CLEARING_NUMBER = "9000000001"
@@ -27,7 +29,9 @@ CLEARING_NUMBER = "9000000001"
 
 def clearing_account() -> Account:
     """The bank's settlement account, created on first use."""
-    bank, _ = Customer.objects.get_or_create(sub=BANK_SUB, defaults={"name": "Fabrikam Bank"})
+    bank, _ = Customer.objects.get_or_create(
+        issuer=BANK_ISSUER, sub=BANK_SUB, defaults={"name": "Fabrikam Bank"}
+    )
     account, _ = Account.objects.get_or_create(
         number=CLEARING_NUMBER,
         defaults={"customer": bank, "kind": Account.Kind.CLEARING, "currency": settings.CURRENCY},
@@ -77,19 +81,24 @@ def account_open(
     return account
 
 
-def customer_provision(*, sub: str, name: str = "", email: str = "") -> Customer:
-    """Return the customer for `sub`, creating them with default accounts on first sight.
+def customer_provision(
+    *, sub: str, issuer: str | None = None, name: str = "", email: str = ""
+) -> Customer:
+    """Return the customer `issuer` knows as `sub`, creating them with default accounts on
+    first sight. Another issuer's same `sub` is another person (OIDC Core §5.7). `issuer`
+    defaults to the one the API trusts (API_ISSUER): for scripts and seeds, never tokens.
 
     Called by the API for every authenticated request, so the common path is one SELECT.
     """
-    customer = Customer.objects.filter(sub=sub).first()
+    issuer = (settings.API_ISSUER or "") if issuer is None else issuer
+    customer = Customer.objects.filter(issuer=issuer, sub=sub).first()
     if customer is not None:
         return customer
     try:
         with transaction.atomic():
             welcome = _welcome_deposit()
             customer = Customer.objects.create(
-                sub=sub, name=name, email=email, welcome_deposit=welcome
+                issuer=issuer, sub=sub, name=name, email=email, welcome_deposit=welcome
             )
             account_open(
                 customer=customer,
@@ -100,7 +109,7 @@ def customer_provision(*, sub: str, name: str = "", email: str = "") -> Customer
             account_open(customer=customer, kind=Account.Kind.SAVINGS)
     except IntegrityError:
         # Two first requests raced; the other one provisioned the customer.
-        return Customer.objects.get(sub=sub)
+        return Customer.objects.get(issuer=issuer, sub=sub)
     return customer
 
 

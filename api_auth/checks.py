@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from .conf import app_settings
-from .tokens import MAX_LEEWAY
+from .conf import MAX_LEEWAY, PROFILES, SUPPORTED_ALGORITHMS, app_settings
 
 
 @register()
@@ -99,6 +98,74 @@ def api_auth_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessag
             Warning(
                 "API_CLAIM_NAMESPACE usually ends with '/', e.g. https://example.com/.",
                 id="api_auth.W001",
+            )
+        )
+    problems.extend(_profile_problems())
+    return problems
+
+
+def _profile_problems() -> list:
+    """API_PROFILE, API_ALGORITHMS, API_EXTERNAL_URL and the DPoP settings agree."""
+    problems = []
+    name = app_settings.PROFILE
+    if name not in PROFILES:
+        problems.append(
+            Error(
+                f"API_PROFILE {name!r} is not a profile; it takes the strictest rules until fixed.",
+                hint='Set API_PROFILE to "bearer" (the default) or "fapi2".',
+                id="api_auth.E010",
+            )
+        )
+    configured = app_settings.ALGORITHMS
+    if configured is not None:
+        if not isinstance(configured, list | tuple) or not configured:
+            problems.append(
+                Error("API_ALGORITHMS must be a non-empty list of names.", id="api_auth.E011")
+            )
+        elif unknown := [alg for alg in configured if alg not in SUPPORTED_ALGORITHMS]:
+            problems.append(
+                Error(
+                    f"API_ALGORITHMS names algorithms this guard cannot verify: {unknown}.",
+                    hint=f"Choose from {', '.join(SUPPORTED_ALGORITHMS)} (never none or HS*).",
+                    id="api_auth.E011",
+                )
+            )
+        elif name == "fapi2" and "RS256" in configured:
+            problems.append(
+                Error(
+                    "API_ALGORITHMS includes RS256, which FAPI 2.0 (API_PROFILE=fapi2) forbids.",
+                    hint="Use PS256, ES256 or EdDSA, or leave API_ALGORITHMS unset.",
+                    id="api_auth.E012",
+                )
+            )
+    external = app_settings.EXTERNAL_URL
+    if external:
+        parts = urlsplit(str(external))
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
+            problems.append(
+                Error(
+                    f"API_EXTERNAL_URL {external!r} is not an http(s) base URL.",
+                    hint="Set it to the API's origin as clients call it, e.g. https://bank.example.",
+                    id="api_auth.E014",
+                )
+            )
+    elif name == "fapi2":
+        problems.append(
+            Error(
+                "API_PROFILE is fapi2 but API_EXTERNAL_URL is not set: no DPoP proof's htu "
+                "can be checked, so every request would be refused.",
+                hint="Set API_EXTERNAL_URL to the API's origin as clients call it.",
+                id="api_auth.E013",
+            )
+        )
+    if app_settings.DPOP_NONCE not in (None, True, False):
+        problems.append(Error("API_DPOP_NONCE must be true, false or unset.", id="api_auth.E015"))
+    max_age = app_settings.DPOP_PROOF_MAX_AGE
+    if not isinstance(max_age, int) or isinstance(max_age, bool) or not 1 <= max_age <= 300:
+        problems.append(
+            Error(
+                "API_DPOP_PROOF_MAX_AGE must be a whole number of seconds from 1 to 300.",
+                id="api_auth.E016",
             )
         )
     return problems

@@ -98,6 +98,37 @@ class AppSettings:
         """The realm named in WWW-Authenticate challenges."""
         return getattr(settings, "API_REALM", "api")
 
+    @property
+    def PROFILE(self) -> str:
+        """ "bearer": today's tokens, Bearer or DPoP; "fapi2": FAPI 2.0, DPoP-bound tokens only
+        and no RS256. In every profile a token carrying `cnf` needs its DPoP proof."""
+        return getattr(settings, "API_PROFILE", "bearer")
+
+    @property
+    def ALGORITHMS(self) -> list[str] | None:
+        """Accepted signing algorithms, for access tokens and DPoP proofs alike; None: the
+        profile's (PROFILE_ALGORITHMS below)."""
+        return getattr(settings, "API_ALGORITHMS", None)
+
+    @property
+    def DPOP_NONCE(self) -> bool | None:
+        """RFC 9449 §8 server nonces: a proof must carry a recent `nonce` the API handed out.
+        None: the profile's (off for bearer, on for fapi2)."""
+        return getattr(settings, "API_DPOP_NONCE", None)
+
+    @property
+    def EXTERNAL_URL(self) -> str | None:
+        """This API's external base URL as its clients call it (scheme, host, port, and any
+        path prefix a proxy strips), e.g. https://bank.example. A DPoP proof's `htu` must be
+        this plus the request's path; never the Host header, which the sender writes."""
+        return getattr(settings, "API_EXTERNAL_URL", None)
+
+    @property
+    def DPOP_PROOF_MAX_AGE(self) -> int:
+        """How long a DPoP proof stays acceptable after its `iat` (and how long its jti is
+        kept), in seconds; API_TOKEN_LEEWAY is added for clock skew."""
+        return getattr(settings, "API_DPOP_PROOF_MAX_AGE", 60)
+
 
 app_settings = AppSettings()
 
@@ -107,3 +138,33 @@ def setting_names() -> list[str]:
     return [
         f"API_{name}" for name, value in vars(AppSettings).items() if isinstance(value, property)
     ]
+
+
+# The most clock skew any leeway setting may tolerate, in seconds.
+MAX_LEEWAY = 60
+PROFILES = ("bearer", "fapi2")
+# Algorithms this guard can verify: python-jose for RS256 and ES256, joserfc for the rest.
+SUPPORTED_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+# FAPI 2.0 Security Profile §5.4: PS256, ES256 or EdDSA only; RS256 (PKCS#1 v1.5) is out.
+PROFILE_ALGORITHMS = {
+    "bearer": ("RS256", "PS256", "ES256"),
+    "fapi2": ("PS256", "ES256", "EdDSA"),
+}
+
+
+def algorithms() -> tuple[str, ...]:
+    """The accepted signing algorithms: API_ALGORITHMS, else the profile's."""
+    if configured := app_settings.ALGORITHMS:
+        return tuple(configured)
+    return PROFILE_ALGORITHMS.get(app_settings.PROFILE, PROFILE_ALGORITHMS["fapi2"])
+
+
+def dpop_nonce_required() -> bool:
+    configured = app_settings.DPOP_NONCE
+    # An unknown profile (api_auth.E010 at start-up) gets the strict choice.
+    return app_settings.PROFILE != "bearer" if configured is None else bool(configured)
+
+
+def bearer_accepted() -> bool:
+    """FAPI 2.0 takes sender-constrained tokens only: no Bearer scheme at all."""
+    return app_settings.PROFILE == "bearer"

@@ -18,10 +18,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from .claims import AUTH_CONTEXT_CLAIMS, authenticated_within, claim, has_acr
-from .conf import PHISHING_RESISTANT_ACR, app_settings
+from .conf import MAX_LEEWAY, PHISHING_RESISTANT_ACR, app_settings
 from .errors import BearerChallenge
 from .problems import View
-from .tokens import MAX_LEEWAY, AccessToken, access_token_from_request
+from .tokens import AccessToken, access_token_from_request
 
 
 class TokenRequest(HttpRequest):

@@ -69,7 +69,7 @@ def introspection_endpoint() -> str | None:
         return endpoint
 
 
-def token_active(raw_token: str, *, key: str, sub: str) -> bool:
+def token_active(raw_token: str, *, key: str, sub: str, jkt: str | None = None) -> bool:
     """The issuer's verdict on `raw_token` (RFC 7662 §2.2), remembering "inactive" briefly."""
     if cache.get(f"api_auth:inactive:{key}"):
         return False
@@ -95,15 +95,22 @@ def token_active(raw_token: str, *, key: str, sub: str) -> bool:
             "The identity provider cannot be asked about this token right now. Nothing was "
             "changed; try again shortly."
         ) from None
-    # Only a literal `true` is active, and an answer about someone else is no answer.
+    # Only a literal `true` is active, and an answer about someone else is no answer; nor
+    # is one binding the token to another DPoP key than its own (RFC 9449 §6.2).
     active = (
         isinstance(verdict, dict)
         and verdict.get("active") is True
         and verdict.get("sub", sub) == sub
+        and _bound_key(verdict) in (None, jkt)
     )
     if not active:
         cache.set(f"api_auth:inactive:{key}", True, INACTIVE_TTL)
     return active
+
+
+def _bound_key(verdict: dict[str, Any]) -> str | None:
+    cnf = verdict.get("cnf")
+    return cnf.get("jkt") if isinstance(cnf, dict) else None
 
 
 def introspected(view: View) -> View:
@@ -114,8 +121,9 @@ def introspected(view: View) -> View:
     def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.token
         if app_settings.INTROSPECTION_CLIENT_ID:
+            # The token alone, whichever scheme (Bearer or DPoP) carried it (RFC 7662 §2.1).
             raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
-            if not token_active(raw, key=token.key, sub=token.sub):
+            if not token_active(raw, key=token.key, sub=token.sub, jkt=token.jkt):
                 raise BearerChallenge("invalid_token", "The access token has been revoked.")
         return view(request, *args, **kwargs)
 

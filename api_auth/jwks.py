@@ -1,6 +1,8 @@
 """The API's signing keys: the issuer's JWK Set, fetched rarely and cached in the process.
 
-Only `tokens.py` uses this; it asks for a key by `kid` and never sees HTTP.
+Only `tokens.py` uses this; it asks for a key by `kid` and algorithm and never sees HTTP.
+RSA, EC (P-256) and OKP (Ed25519) keys are loaded; each becomes one verifier per
+algorithm it may serve (`verifiers.py`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from typing import Any
 
 import requests
 from django.core.exceptions import ImproperlyConfigured
-from jose import jwk
-from jose.backends.base import Key
 
 from .conf import app_settings
+from .verifiers import Verifier, verifiers_for
 
 logger = logging.getLogger(__name__)
 
@@ -77,29 +78,27 @@ def json_get(url: str) -> Mapping[str, Any]:
     return document
 
 
-def keys_from_jwks(jwks: Mapping[str, Any]) -> dict[str, Key]:
-    """RS256 signing keys by `kid`, built into python-jose key objects once, here.
+def keys_from_jwks(jwks: Mapping[str, Any]) -> dict[str, dict[str, Verifier]]:
+    """Signing keys by `kid`, each as {algorithm: verifier}, built once, here.
 
-    Keys the API could never use (other types, encryption keys, no kid) are skipped, and a
-    malformed key is logged and skipped rather than hiding the good ones.
+    Keys the API could never use (other types or curves, encryption keys, no kid) are
+    skipped, and a malformed key is logged and skipped rather than hiding the good ones.
     """
     entries = jwks.get("keys")
-    keys: dict[str, Key] = {}
+    keys: dict[str, dict[str, Verifier]] = {}
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             continue
         kid = entry.get("kid")
-        usable = (
-            entry.get("kty") == "RSA"
-            and entry.get("use", "sig") == "sig"
-            and entry.get("alg", "RS256") == "RS256"
-        )
-        if not usable or not isinstance(kid, str) or not kid:
+        if entry.get("use", "sig") != "sig" or not isinstance(kid, str) or not kid:
             continue
         try:
-            keys[kid] = jwk.construct(entry, "RS256")
+            verifiers = verifiers_for(entry)
         except Exception as exc:  # any malformed key from the network: skip it, keep the rest
             logger.warning("Skipping unusable JWK %r: %s", kid, exc)
+            continue
+        if verifiers:
+            keys[kid] = verifiers
     return keys
 
 
@@ -124,32 +123,33 @@ class JwksCache:
         self.clock = clock
         self.refresh_interval = refresh_interval
         self._lock = threading.Lock()
-        self._state: tuple[str | None, dict[str, Key]] = (None, {})
+        self._state: tuple[str | None, dict[str, dict[str, Verifier]]] = (None, {})
         self._loaded = False
         self._last_refresh: float | None = None
 
-    def get(self, kid: str) -> Key | None:
-        """The key for `kid`, or None when the issuer does not (or cannot now) vouch for it."""
+    def get(self, kid: str, alg: str = "RS256") -> Verifier | None:
+        """The key for `kid` as a verifier for `alg`, or None when the issuer does not (or
+        cannot now) vouch for it, or the key is not one for that algorithm (RFC 8725 §3.1)."""
         source = jwks_source()
         cached_source, keys = self._state
         if cached_source == source and kid in keys:
-            return keys[kid]
+            return keys[kid].get(alg)
         with self._lock:
             if self._state[0] != source:
                 # The configured issuer changed (reconfiguration, tests): its keys start over.
                 self._state, self._loaded, self._last_refresh = (source, {}), False, None
             keys = self._state[1]
             if kid in keys:  # another thread refreshed while this one waited
-                return keys[kid]
+                return keys[kid].get(alg)
             now = self.clock()
             if self._last_refresh is not None and now - self._last_refresh < self.refresh_interval:
                 return None
             if self._loaded:  # the limit is for unknown kids; the first load is not one
                 self._last_refresh = now
             self._loaded = True
-            return self._refresh(source).get(kid)
+            return self._refresh(source).get(kid, {}).get(alg)
 
-    def _refresh(self, source: str) -> dict[str, Key]:
+    def _refresh(self, source: str) -> dict[str, dict[str, Verifier]]:
         fetch = self._fetch or jwks_fetch
         try:
             keys = keys_from_jwks(fetch())

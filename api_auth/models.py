@@ -1,4 +1,4 @@
-"""The one table the API guard keeps: tokens that have been spent by a `single_use` view."""
+"""The API guard's tables: tokens spent by a `single_use` view, and DPoP proofs seen."""
 
 from __future__ import annotations
 
@@ -26,3 +26,19 @@ class SpentToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.key[:16]}… spent by {self.sub}"
+
+
+class DPoPProofSeen(models.Model):
+    """A DPoP proof the API has accepted, remembered until its `iat` window closes.
+
+    RFC 9449 §11.1: a proof is single use. The table is shared by every worker, and its
+    primary key (a hash of the proof key's thumbprint and the proof's `jti`) makes a second
+    use fail even when two workers receive the same proof at the same instant.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    # After this, the proof's iat is out of the window anyway: `purge_spent_tokens` deletes.
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"DPoP proof {self.key[:16]}… (until {self.expires_at:%H:%M:%S})"

@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .errors import BearerChallenge, Problem
+from .errors import BearerChallenge, DPoPChallenge, Problem
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def problem_response(
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def error_response(exc: Problem) -> JsonResponse:
+def error_response(exc: Problem, request: HttpRequest | None = None) -> JsonResponse:
     response = problem_response(
         status=exc.status,
         detail=exc.message,
@@ -55,7 +55,14 @@ def error_response(exc: Problem) -> JsonResponse:
         extensions=exc.extensions,
     )
     if isinstance(exc, BearerChallenge):
+        if not isinstance(exc, DPoPChallenge) and request is not None:
+            # A refusal raised past the guard (scope, step-up, single use) is answered in
+            # the scheme the client used (RFC 9449 §7.1).
+            scheme = request.headers.get("Authorization", "").partition(" ")[0]
+            exc.scheme = "DPoP" if scheme.lower() == "dpop" else "Bearer"
         response["WWW-Authenticate"] = exc.www_authenticate()
+    if isinstance(exc, DPoPChallenge) and exc.nonce:
+        response["DPoP-Nonce"] = exc.nonce  # RFC 9449 §8: the nonce to put in the next proof
     return response
 
 
@@ -77,7 +84,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 try:
                     response = view(request, *args, **kwargs)
                 except Problem as exc:
-                    response = error_response(exc)
+                    response = error_response(exc, request)
                 except DATABASE_OUTAGES:
                     # The transaction rolled back, so nothing was written and no token was
                     # spent: an honest 503 tells the client a retry is safe.

@@ -22,12 +22,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .conf import MAX_LEEWAY
 from .decorators import TokenRequest
 from .errors import BearerChallenge
 from .models import SpentToken
 from .problems import View
 from .signals import token_replayed, token_spent
-from .tokens import MAX_LEEWAY
 
 
 def request_fingerprint(request: HttpRequest) -> str:

@@ -21,18 +21,16 @@ from typing import Any
 from django.http import HttpRequest
 from jose.exceptions import JOSEError
 
-from . import jwks
+from . import dpop, jwks
 from .claims import is_numeric_date
-from .conf import app_settings
+from .conf import MAX_LEEWAY, algorithms, app_settings, bearer_accepted
 from .errors import BearerChallenge, NotConfigured
 
 logger = logging.getLogger(__name__)
 
-ALGORITHMS = ("RS256",)
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 # An RS256 access token is about 1 KB; anything past this is refused before it is parsed.
 MAX_TOKEN_LENGTH = 8192
-MAX_LEEWAY = 60
 # RFC 7515 §7.1 / RFC 7519 §7.2: a compact JWS is three base64url segments without padding.
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 # RFC 6750 §2.1 b64token: what a bearer token may look like in the header.
@@ -54,6 +52,19 @@ class AccessToken:
     @property
     def jti(self) -> str | None:
         return self.claims.get("jti")
+
+    @property
+    def iss(self) -> str:
+        """Who vouches for `sub`: only the pair names a person (OpenID Connect Core §5.7)."""
+        return self.claims["iss"]
+
+    @property
+    def jkt(self) -> str | None:
+        """The RFC 7638 thumbprint of the DPoP key this token is bound to (RFC 9449 §6.1),
+        or None for a bearer token. Safe to show: it names a public key."""
+        cnf = self.claims.get("cnf")
+        jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+        return jkt if isinstance(jkt, str) else None
 
     def has_scopes(self, *scopes: str) -> bool:
         return set(scopes) <= self.scopes
@@ -167,7 +178,7 @@ def access_token_validate(*, token: str) -> AccessToken:
     # Decided from the header before any key is looked up: this is what refuses `alg: none`
     # and an HS256 token "signed" with our public key (RFC 8725 §2.1, §3.1).
     alg = header.get("alg")
-    if alg not in ALGORITHMS:
+    if alg not in algorithms():
         raise _refuse("The token's signing algorithm is not accepted.", f"alg {alg!r}")
     # An access token for an API, not an ID token or another kind of JWT (RFC 9068 §4).
     if not _accepted_typ(typ := header.get("typ")):
@@ -186,7 +197,7 @@ def access_token_validate(*, token: str) -> AccessToken:
     # The key comes from our issuer's key set by kid; `jku`, `x5u` and `jwk` headers would
     # let the token choose its own key, so they are never read.
     kid = header.get("kid")
-    key = jwks.jwks_cache.get(kid) if isinstance(kid, str) and kid else None
+    key = jwks.jwks_cache.get(kid, alg) if isinstance(kid, str) and kid else None
     if key is None:
         raise _refuse("The token was not signed by a key of the issuer.", f"unknown kid {kid!r}")
 
@@ -219,19 +230,36 @@ def access_token_validate(*, token: str) -> AccessToken:
 
 
 def access_token_from_request(request: HttpRequest) -> AccessToken:
-    """The request's validated token, from the Authorization header and nowhere else."""
+    """The request's validated token, from the Authorization header and nowhere else:
+    `Bearer <token>` (RFC 6750), or `DPoP <token>` with its proof (RFC 9449 §7.1)."""
     header = request.headers.get("Authorization")
     scheme, _, token = (header or "").partition(" ")
-    if not header or scheme.lower() != "bearer":
-        # No bearer credentials at all (a token in the query string or form body is not
-        # a method this API supports, so it counts as none): RFC 6750 §3.1, no error code.
+    scheme = scheme.lower()
+    if not header or scheme not in ("bearer", "dpop"):
+        # No credentials at all (a token in the query string or form body is not a method
+        # this API supports, so it counts as none): RFC 6750 §3.1, no error code.
         raise BearerChallenge()
     if len(token) > MAX_TOKEN_LENGTH:
         raise _refuse("The access token is too large.")
     token = token.strip()
     if not _B64TOKEN.fullmatch(token):
-        raise _refuse("The Authorization header is not `Bearer <token>`.")
+        spelled = "DPoP" if scheme == "dpop" else "Bearer"
+        raise _refuse(f"The Authorization header is not `{spelled} <token>`.")
     if "access_token" in request.GET:
         # RFC 6750 §2: a client must not use more than one method; the URL copy is leaked.
         raise BearerChallenge("invalid_request", "Send the access token in the header only.")
-    return access_token_validate(token=token)
+    if scheme == "bearer" and not bearer_accepted():
+        # FAPI 2.0 §5.3.4: sender-constrained tokens only.
+        raise _refuse("This API takes DPoP-bound tokens only: send `Authorization: DPoP`.")
+    access_token = access_token_validate(token=token)
+    if scheme == "dpop":
+        if access_token.jkt is None:
+            # RFC 9449 §7.1: the DPoP scheme is for DPoP-bound tokens.
+            raise _refuse("This access token is not DPoP-bound: it is no DPoP credential.")
+        dpop.proof_check(request, access_token=token, jkt=access_token.jkt)
+    elif "cnf" in access_token.claims:
+        # A sender-constrained token without its proof is a stolen one (RFC 9449 §7.2).
+        raise _refuse(
+            "This access token is bound to a key: send it as `Authorization: DPoP` with a proof."
+        )
+    return access_token

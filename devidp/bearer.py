@@ -19,6 +19,10 @@ class AccessTokenValidator(JWTBearerTokenValidator):
 
     def validate_token(self, token, scopes, request, **kwargs):
         super().validate_token(token, scopes, request, **kwargs)
+        # RFC 9449 section 7: a DPoP-bound token sent as Bearer is a stolen one (this
+        # endpoint takes no DPoP proofs, so it takes no bound tokens).
+        if "cnf" in token:
+            raise InvalidTokenError(realm=self.realm)
         if not IssuedToken.objects.filter(jti=token["jti"], revoked_at__isnull=True).exists():
             raise InvalidTokenError(realm=self.realm)
 

@@ -7,6 +7,7 @@ from django.core.checks import Error, Tags, Warning, register
 
 from . import conf
 from .keys import ACCESS_TOKEN_LIFETIME
+from .models import Client
 
 
 @register()
@@ -91,3 +92,48 @@ def introspection_secret_deploy_check(app_configs, **kwargs) -> list[Warning]:
             )
         ]
     return []
+
+
+@register()
+def profile_check(app_configs, **kwargs) -> list[Error]:
+    """A profile, a signing algorithm and a client method this IdP has, in a valid mix."""
+    errors = []
+    if conf.app_settings.PROFILE not in conf.PROFILES:
+        errors.append(
+            Error(
+                f"DEVIDP_PROFILE must be one of {', '.join(conf.PROFILES)}, "
+                f"not {conf.app_settings.PROFILE!r}.",
+                id="devidp.E007",
+            )
+        )
+    allowed = ["PS256", "ES256"] if conf.is_fapi2() else ["RS256", "PS256", "ES256"]
+    if conf.app_settings.SIGNING_ALG not in allowed:
+        errors.append(
+            Error(
+                f"DEVIDP_SIGNING_ALG must be one of {', '.join(allowed)} in this profile, "
+                f"not {conf.app_settings.SIGNING_ALG!r}.",
+                hint="FAPI 2.0 section 5.4 allows PS256 and ES256 (and EdDSA), never RS256.",
+                id="devidp.E008",
+            )
+        )
+    method = conf.app_settings.CLIENT_AUTH_METHOD
+    if method not in Client.TOKEN_ENDPOINT_AUTH_METHODS or (
+        conf.is_fapi2() and method != "private_key_jwt"
+    ):
+        errors.append(
+            Error(
+                f"DEVIDP_CLIENT_AUTH_METHOD {method!r} is not allowed in this profile.",
+                hint="fapi2 allows private_key_jwt only.",
+                id="devidp.E009",
+            )
+        )
+    if method == "private_key_jwt" and not (
+        conf.app_settings.CLIENT_JWKS or conf.app_settings.CLIENT_JWKS_URI
+    ):
+        errors.append(
+            Error(
+                "private_key_jwt needs DEVIDP_CLIENT_JWKS or DEVIDP_CLIENT_JWKS_URI.",
+                id="devidp.E010",
+            )
+        )
+    return errors

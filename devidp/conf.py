@@ -88,5 +88,56 @@ class AppSettings:
         """Seconds an access token that approves one payment (RFC 9396) stays valid."""
         return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)
 
+    @property
+    def PROFILE(self) -> str:
+        """ "oidc" (today's: secrets, bearer tokens, RS256) or "fapi2" (FAPI 2.0 Security
+        Profile: PAR for every request, private_key_jwt only, DPoP required with nonces,
+        PS256/ES256)."""
+        return getattr(settings, "DEVIDP_PROFILE", "oidc")
+
+    @property
+    def SIGNING_ALG(self) -> str:
+        """The algorithm ID and access tokens are signed with: RS256, or PS256 in fapi2.
+        ES256 may be chosen too; in fapi2 RS256 is refused at start-up (checks.py)."""
+        return getattr(settings, "DEVIDP_SIGNING_ALG", "PS256" if is_fapi2() else "RS256")
+
+    @property
+    def CLIENT_AUTH_METHOD(self) -> str:
+        """How the web app's client authenticates, stored by `devidp_seed`: private_key_jwt in
+        fapi2 (the only method it allows), else client_secret_basic (which also admits _post)."""
+        default = "private_key_jwt" if is_fapi2() else "client_secret_basic"
+        return getattr(settings, "DEVIDP_CLIENT_AUTH_METHOD", default)
+
+    @property
+    def CLIENT_JWKS_URI(self) -> str:
+        """Where the web app's client publishes its public keys (its `/oidc/jwks.json`)."""
+        return getattr(settings, "DEVIDP_CLIENT_JWKS_URI", "http://localhost:8000/oidc/jwks.json")
+
+    @property
+    def CLIENT_JWKS(self) -> dict | None:
+        """Or the client's public keys themselves (a JWKS as a dict); wins over the URI."""
+        return getattr(settings, "DEVIDP_CLIENT_JWKS", None)
+
+    @property
+    def DPOP_NONCE(self) -> bool:
+        """Whether the token endpoint demands server nonces in DPoP proofs (RFC 9449 §8)."""
+        return getattr(settings, "DEVIDP_DPOP_NONCE", is_fapi2())
+
 
 app_settings = AppSettings()
+
+FAPI2 = "fapi2"
+PROFILES = ("oidc", FAPI2)
+# RFC 7523 client assertions and RFC 9449 proofs: asymmetric algorithms only, never HS*/none.
+# FAPI 2.0 section 5.4 allows PS256, ES256 and EdDSA; RS256 only outside it.
+FAPI2_ALGORITHMS = ["PS256", "ES256", "EdDSA"]
+ASYMMETRIC_ALGORITHMS = ["RS256", *FAPI2_ALGORITHMS]
+
+
+def is_fapi2() -> bool:
+    return app_settings.PROFILE == FAPI2
+
+
+def client_algorithms() -> list[str]:
+    """Algorithms a client may sign its assertions and DPoP proofs with, in this profile."""
+    return list(FAPI2_ALGORITHMS if is_fapi2() else ASYMMETRIC_ALGORITHMS)

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from . import conf
+from .endpoints import endpoint_url
 from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
+from .models import Client
 from .policy import PASSWORD_ONLY_ACR
 from .rar import TYPES_SUPPORTED as AUTHORIZATION_DETAILS_TYPES
 from .server import SCOPES_SUPPORTED
 
 
-def endpoint_url(name: str) -> str:
-    """The public URL of one of our views: the issuer plus its path under the IdP mount.
-
-    Built from the issuer, not the request's Host, so the IdP can sit on another host and
-    port (or behind a proxy) and still describe itself correctly.
-    """
-    mount = reverse("devidp:openid_configuration").removesuffix(".well-known/openid-configuration")
-    return conf.app_settings.ISSUER + "/" + reverse(f"devidp:{name}").removeprefix(mount)
-
-
 def openid_configuration() -> dict:
+    fapi2 = conf.is_fapi2()
+    # FAPI 2.0 section 5.3.2.1: asymmetric client authentication only in that profile.
+    auth_methods = ["private_key_jwt"] if fapi2 else list(Client.TOKEN_ENDPOINT_AUTH_METHODS)
     return {
         "issuer": conf.app_settings.ISSUER,
         "authorization_endpoint": endpoint_url("authorize"),
         "token_endpoint": endpoint_url("token"),
         "pushed_authorization_request_endpoint": endpoint_url("par"),
-        # RFC 9126 section 5: PAR is optional server-wide; a client may be registered to
-        # require it (`Client.require_pushed_authorization_requests`).
-        "require_pushed_authorization_requests": False,
+        # RFC 9126 section 5: PAR is optional server-wide (a client may be registered to
+        # require it, `Client.require_pushed_authorization_requests`), required in fapi2.
+        "require_pushed_authorization_requests": fapi2,
         "authorization_details_types_supported": AUTHORIZATION_DETAILS_TYPES,
         "userinfo_endpoint": endpoint_url("userinfo"),
         "jwks_uri": endpoint_url("jwks"),
@@ -41,8 +34,11 @@ def openid_configuration() -> dict:
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "id_token_signing_alg_values_supported": [conf.app_settings.SIGNING_ALG],
+        "token_endpoint_auth_methods_supported": auth_methods,
+        # RFC 8414: what a private_key_jwt assertion may be signed with (asymmetric only).
+        "token_endpoint_auth_signing_alg_values_supported": conf.client_algorithms(),
+        "dpop_signing_alg_values_supported": conf.client_algorithms(),
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": [conf.PHISHING_RESISTANT_ACR, conf.MFA_ACR, PASSWORD_ONLY_ACR],
         "claims_supported": [

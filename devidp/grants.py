@@ -1,14 +1,22 @@
 """The authorization code grant as this IdP runs it: PKCE S256 always, one audience,
 hashed single-use codes whose replay revokes the tokens they produced, and RFC 9396
-`authorization_details` carried from the approved request to the access token."""
+`authorization_details` carried from the approved request to the access token, and DPoP
+(RFC 9449): a code bound to a key (`dpop_jkt`) is redeemed only with a proof of that key,
+and the access token is bound to the proof's key (`cnf.jkt`)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749 import (
+    AccessDeniedError,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+)
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
 from django.db import transaction
@@ -21,7 +29,9 @@ from .tokens import Authentication, access_token_lifetime
 
 log = logging.getLogger(__name__)
 
-CODE_LIFETIME = timedelta(seconds=60)
+CODE_LIFETIME = timedelta(seconds=60)  # FAPI 2.0 section 5.3.2.1: at most 60 s, in any profile
+# An RFC 7638 SHA-256 thumbprint, base64url without padding.
+JKT_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class InvalidTargetError(OAuth2Error):
@@ -63,7 +73,9 @@ def require_pushed_request(grant, redirect_uri) -> None:
 
     Runs before the other payload checks, so such a client always hears this reason first.
     """
-    if grant.client.require_pushed_authorization_requests and not grant.request.pushed:
+    # FAPI 2.0 section 5.3.2.2: in that profile, every client pushes.
+    required = conf.is_fapi2() or grant.client.require_pushed_authorization_requests
+    if required and not grant.request.pushed:
         raise InvalidRequestError("This client must push its authorization requests (PAR).")
 
 
@@ -77,6 +89,21 @@ def validate_audience(grant, _result) -> None:
 
 def validate_max_age(grant, _result) -> None:
     max_age_parse(grant.request.payload.data.get("max_age"))
+
+
+def validate_dpop_jkt(grant, _result) -> None:
+    """RFC 9449 section 10: `dpop_jkt` names the key the code will be bound to."""
+    values = grant.request.payload.datalist.get("dpop_jkt", [])
+    if len(values) > 1 or (values and not JKT_PATTERN.fullmatch(values[0])):
+        raise InvalidRequestError("dpop_jkt must be one JWK SHA-256 thumbprint (RFC 7638).")
+
+
+def validate_code_binding(grant, _result) -> None:
+    """RFC 9449 section 10.1: a code bound to a key is redeemed only with that key's proof,
+    so a stolen code is useless without the client's private key."""
+    bound_to = grant.request.authorization_code.dpop_jkt
+    if bound_to and bound_to != grant.request.dpop_jkt:
+        raise InvalidGrantError("The DPoP proof is not made with the key this code is bound to.")
 
 
 def validate_authorization_details(grant, _result) -> None:
@@ -107,9 +134,15 @@ class CodeGrant(AuthorizationCodeGrant):
     def __init__(self, request, server):
         super().__init__(request, server)
         self.register_hook("before_validate_authorization_request_payload", require_pushed_request)
-        for hook in (validate_audience, validate_max_age, validate_authorization_details):
+        for hook in (
+            validate_audience,
+            validate_max_age,
+            validate_authorization_details,
+            validate_dpop_jkt,
+        ):
             self.register_hook("after_validate_authorization_request_payload", hook)
         self.register_hook("after_validate_token_request", validate_token_request_details)
+        self.register_hook("after_validate_token_request", validate_code_binding)
 
     def save_authorization_code(self, code: str, request) -> None:
         data = request.payload.data
@@ -151,6 +184,7 @@ class CodeGrant(AuthorizationCodeGrant):
             acr=request.acr,
             amr=request.amr,
             sid=request.sid,
+            dpop_jkt=data.get("dpop_jkt") or "",
             authorization_details=details,
             created_at=now,
             expires_at=now + CODE_LIFETIME,
@@ -164,11 +198,16 @@ class CodeGrant(AuthorizationCodeGrant):
         pass
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> Authentication:
-        return Authentication(user=authorization_code.user, code=authorization_code)
+        return Authentication(
+            user=authorization_code.user, code=authorization_code, jkt=self.request.dpop_jkt
+        )
 
     def generate_token(self, user: Authentication, scope: str, **kwargs) -> dict:
         kwargs["expires_in"] = access_token_lifetime(user.code)
         token = super().generate_token(user=user, scope=scope, **kwargs)
+        if user.jkt:
+            # RFC 9449 section 5: bound to the key, so not a bearer token.
+            token["token_type"] = "DPoP"  # noqa: S105 - a token type, not a secret
         if user.code.authorization_details:
             # RFC 9396 section 7: the response names what the token was granted for.
             token["authorization_details"] = user.code.authorization_details

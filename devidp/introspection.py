@@ -36,6 +36,7 @@ CLAIMS = (
     "acr",
     "amr",
     "authorization_details",  # RFC 9396 section 9.2: what a payment approval covers
+    "cnf",  # RFC 9449 section 6.2: the key a DPoP-bound token is bound to
 )
 
 
@@ -100,7 +101,9 @@ class Introspection(IntrospectionEndpoint):
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
         """A token this IdP signed, as an access token, that it has a record of."""
         try:
-            decoded = jwt.decode(token_string, keys.public_key_set(), algorithms=[keys.ALGORITHM])
+            decoded = jwt.decode(
+                token_string, keys.public_key_set(), algorithms=list(keys.ALGORITHMS)
+            )
         except (JoseError, ValueError):  # not a JWT, or not signed by one of our keys
             return None
         claims = decoded.claims
@@ -122,4 +125,5 @@ class Introspection(IntrospectionEndpoint):
 
     def introspect_token(self, token: Token) -> dict:
         payload = {name: token.claims[name] for name in CLAIMS if name in token.claims}
-        return {"active": True, "token_type": "Bearer", **payload}
+        token_type = "DPoP" if "cnf" in payload else "Bearer"
+        return {"active": True, "token_type": token_type, **payload}

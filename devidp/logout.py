@@ -34,7 +34,7 @@ class EndSession(EndSessionEndpoint):
         return keys.public_key_set()
 
     def get_algorithms(self) -> list[str]:
-        return [keys.ALGORITHM]
+        return list(keys.ALGORITHMS)  # whichever our own keys signed the hint with
 
     def is_post_logout_redirect_uri_legitimate(self, request, uri, client, logout_hint) -> bool:
         # Without an id_token_hint we only redirect after the person confirmed on our page

@@ -15,6 +15,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
 
+from . import conf
+
 # Every OAuth client may ask for these; the discovery document advertises the same list.
 DEFAULT_CLIENT_SCOPES = "openid profile email read:accounts transfer:funds"
 
@@ -71,7 +73,8 @@ class IdpUser(models.Model):
 class Client(ClientMixin, models.Model):
     """A registered OAuth client (Auth0: an Application). Confidential clients only."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+    SECRET_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+    TOKEN_ENDPOINT_AUTH_METHODS = (*SECRET_AUTH_METHODS, "private_key_jwt")
 
     client_id = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
@@ -87,6 +90,16 @@ class Client(ClientMixin, models.Model):
         default=False,
         help_text="Refuse authorization requests that were not pushed first (RFC 9126).",
     )
+    # RFC 7591 client metadata. A secret client may send its secret either way (basic or
+    # post); a private_key_jwt client (RFC 7523) only signed assertions, checked against
+    # its `jwks`, or else the keys at its `jwks_uri`.
+    token_endpoint_auth_method = models.CharField(
+        max_length=30,
+        choices=[(m, m) for m in TOKEN_ENDPOINT_AUTH_METHODS],
+        default="client_secret_basic",
+    )
+    jwks = models.JSONField(null=True, blank=True, help_text="Public keys, as a JWKS.")
+    jwks_uri = models.URLField(blank=True, help_text="Or where the client publishes them.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -117,7 +130,13 @@ class Client(ClientMixin, models.Model):
         return secrets.compare_digest(digest(client_secret), self.client_secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method in self.TOKEN_ENDPOINT_AUTH_METHODS
+        # FAPI 2.0 section 5.3.2.1: in that profile asymmetric authentication only, whatever
+        # a client was registered with.
+        if conf.is_fapi2() and method != "private_key_jwt":
+            return False
+        if self.token_endpoint_auth_method in self.SECRET_AUTH_METHODS:
+            return method in self.SECRET_AUTH_METHODS and bool(self.client_secret_hash)
+        return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -133,9 +152,11 @@ class Client(ClientMixin, models.Model):
 
 
 class SigningKey(models.Model):
-    """An RSA key that signs ID and access tokens; the newest unretired one is active."""
+    """A key that signs ID and access tokens with one algorithm (RSA for RS256 and PS256,
+    P-256 for ES256); per algorithm, the newest unretired one is active."""
 
     kid = models.CharField("key id (kid)", max_length=64, unique=True)
+    alg = models.CharField("algorithm (alg)", max_length=10, default="RS256")
     private_key_pem = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
@@ -224,6 +245,8 @@ class AuthorizationCode(AuthorizationCodeMixin, models.Model):
     acr = models.CharField(max_length=255, blank=True)
     amr = models.JSONField(default=list)
     sid = models.CharField(max_length=64)
+    # RFC 9449 section 10: the thumbprint of the DPoP key the client bound the code to.
+    dpop_jkt = models.CharField(max_length=64, blank=True)
     # RFC 9396: the payment the person approved, copied unchanged into the access token.
     authorization_details = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -341,3 +364,24 @@ class PasskeyChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} challenge for {self.user} at {self.created_at:%H:%M:%S}"
+
+
+class SpentJwtId(models.Model):
+    """A `jti` already used, kept until its JWT expires: RFC 7523 client assertions and
+    RFC 9449 proofs each work once. In the database so every worker shares the record.
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT_ASSERTION = "assertion", "client assertion (RFC 7523)"
+        DPOP_PROOF = "dpop", "DPoP proof (RFC 9449)"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # SHA-256 of the issuer (client id or key thumbprint) and the jti: bounded, and opaque.
+    key_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key_hash"], name="devidp_jti_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key_hash[:8]}…"

@@ -17,6 +17,7 @@ from authlib.oauth2.rfc6749.endpoint import Endpoint, EndpointRequest
 from authlib.oauth2.rfc9101.errors import InvalidRequestUriError
 from django.utils import timezone
 
+from .dpop import InvalidDpopProofError, proof_check
 from .models import Client, PushedAuthorizationRequest, digest
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
@@ -41,6 +42,7 @@ PARAMETERS = (
     "audience",
     "resource",
     "authorization_details",
+    "dpop_jkt",
 )
 
 
@@ -66,6 +68,10 @@ class PushedAuthorizationEndpoint(Endpoint):
             raise InvalidRequestError(f"The {repeated[0]} parameter is repeated.")
         params = {name: data[name] for name in PARAMETERS if name in data}
         params["client_id"] = client.client_id
+        # RFC 9449 section 10.1: a proof here binds the code to its key, like dpop_jkt.
+        proof_jkt = proof_check(request, "par", required=False)
+        if proof_jkt and params.setdefault("dpop_jkt", proof_jkt) != proof_jkt:
+            raise InvalidDpopProofError("dpop_jkt is not the thumbprint of the proof's key.")
         pushed = request.with_params(params)
         pushed.pushed = True
         # Section 2.1: checked exactly as /authorize checks a request, with the same code.

@@ -32,7 +32,12 @@ def demo_client_sync() -> Client:
     client.set_client_secret(conf.app_settings.CLIENT_SECRET)
     client.redirect_uris = "\n".join(conf.app_settings.REDIRECT_URIS)
     client.post_logout_redirect_uris = "\n".join(conf.app_settings.POST_LOGOUT_REDIRECT_URIS)
-    client.require_pushed_authorization_requests = conf.app_settings.REQUIRE_PAR
+    client.require_pushed_authorization_requests = conf.app_settings.REQUIRE_PAR or conf.is_fapi2()
+    # The client's authentication follows the profile (conf.client_auth_method): a secret,
+    # or private_key_jwt with the keys the web app publishes (or ones given in settings).
+    client.token_endpoint_auth_method = conf.app_settings.CLIENT_AUTH_METHOD
+    client.jwks = conf.app_settings.CLIENT_JWKS
+    client.jwks_uri = "" if client.jwks else conf.app_settings.CLIENT_JWKS_URI
     client.save()
     return client
 

@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Payload
-from authlib.oauth2 import OAuth2Request
+from authlib.oauth2 import OAuth2Error, OAuth2Request
 from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from joserfc import jwt
 
-from . import conf, keys
+from . import conf, dpop, keys
+from .client_auth import PrivateKeyJwt
 from .grants import CodeGrant, S256CodeChallenge
 from .models import Client, IssuedToken
 from .tokens import AccessTokenGenerator, IdTokenExtension
@@ -59,6 +60,8 @@ class IdpRequest(OAuth2Request):
         self.pushed = False
         self.authorization_details: list[dict] | None = None
         self.approved_in_request = False
+        # RFC 9449: the thumbprint of the key a valid DPoP proof was made with, if any.
+        self.dpop_jkt: str | None = None
 
     def with_params(self, params: dict[str, str]) -> IdpRequest:
         """The same HTTP request, carrying these authorization parameters instead."""
@@ -86,12 +89,13 @@ class IdpAuthorizationServer(AuthorizationServer):
     def __init__(self):
         super().__init__(Client, IssuedToken)
         self.register_client_auth_method("client_secret_basic", client_secret_basic)
+        self.register_client_auth_method("private_key_jwt", PrivateKeyJwt())
         self.scopes_supported = SCOPES_SUPPORTED
         self.register_token_generator(
             "default",
             AccessTokenGenerator(
                 issuer=conf.app_settings.ISSUER,
-                alg=keys.ALGORITHM,
+                alg=conf.app_settings.SIGNING_ALG,
                 expires_generator=int(keys.ACCESS_TOKEN_LIFETIME.total_seconds()),
             ),
         )
@@ -105,9 +109,30 @@ class IdpAuthorizationServer(AuthorizationServer):
             return request
         return IdpRequest(request, params)
 
+    def create_token_response(self, request: HttpRequest | None = None) -> HttpResponse:
+        """The token endpoint, with the DPoP proof (if any) checked before the grant runs.
+
+        Before, so that a proof refused for its nonce (RFC 9449 section 8) leaves the code
+        unspent for the client's retry; the grant then binds what it issues to the key.
+        """
+        oauth_request = self.create_oauth2_request(request)
+        try:
+            # FAPI 2.0 section 5.3.2.2: sender-constrained tokens, so a proof is required there.
+            oauth_request.dpop_jkt = dpop.proof_check(
+                oauth_request, "token", required=conf.is_fapi2()
+            )
+        except OAuth2Error as error:
+            return self.handle_error_response(oauth_request, error)
+        response = super().create_token_response(oauth_request)
+        if conf.app_settings.DPOP_NONCE:
+            response["DPoP-Nonce"] = dpop.nonce_issue()  # section 8.2: the next one to use
+        return response
+
     def save_token(self, token: dict, request: IdpRequest) -> None:
         """Remember each access token's `jti` so a replayed code can revoke it."""
-        claims = jwt.decode(token["access_token"], keys.public_key_set()).claims
+        claims = jwt.decode(
+            token["access_token"], keys.public_key_set(), algorithms=list(keys.ALGORITHMS)
+        ).claims
         IssuedToken.objects.create(
             jti=claims["jti"],
             code=request.authorization_code,

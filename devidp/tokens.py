@@ -14,6 +14,7 @@ from authlib.oauth2 import OAuth2Request
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
+from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import conf, keys
@@ -26,6 +27,8 @@ class Authentication:
 
     user: IdpUser
     code: AuthorizationCode
+    # RFC 9449: the thumbprint of the client's DPoP key, which the access token is bound to.
+    jkt: str | None = None
 
     def get_user_id(self) -> str:
         """Authlib puts this in the access token's `sub`."""
@@ -49,10 +52,12 @@ class IdTokenExtension(OpenIDCode):
         return keys.signing_key_set()
 
     def get_client_algorithm(self, client: Client) -> str:
-        return keys.ALGORITHM
+        return conf.app_settings.SIGNING_ALG
 
     def get_encode_header(self, client: Client) -> dict:
-        return {"alg": keys.ALGORITHM}  # joserfc adds the `kid` of the key it signs with
+        return {
+            "alg": conf.app_settings.SIGNING_ALG
+        }  # joserfc adds the `kid` of the key it signs with
 
     def get_client_claims(self, client: Client) -> dict:
         return {"iss": conf.app_settings.ISSUER, "aud": client.client_id}
@@ -76,21 +81,44 @@ def access_token_lifetime(code: AuthorizationCode) -> int:
 class AccessTokenGenerator(JWTBearerTokenGenerator):
     """RFC 9068 access tokens (`typ: at+jwt`) for the Fabrikam API."""
 
+    alg: str  # set by Authlib's constructor; typed here, since Authlib ships no hints
+
     def get_extra_claims(self, client: Client, grant_type: str, user: Authentication, scope):
+        # RFC 9449 section 6.1: the key the token is bound to, as its SHA-256 thumbprint.
+        claims: dict = {"cnf": {"jkt": user.jkt}} if user.jkt else {}
         details = user.code.authorization_details
         if not details:
-            return {}
+            return claims
         # Authlib dates every token with the one lifetime it was configured with; a payment
         # approval's is shorter, so both of its timestamps are set here, consistently.
         now = int(time.time())
         return {
+            **claims,
             "authorization_details": details,
             "iat": now,
             "exp": now + access_token_lifetime(user.code),
         }
 
     def get_jwks(self) -> KeySet:
-        return keys.signing_key_set()
+        return keys.signing_key_set(self.alg)
+
+    def access_token_generator(self, client: Client, grant_type: str, user, scope: str) -> str:
+        """Authlib's RFC 9068 claims, signed naming the algorithm.
+
+        Authlib 1.9 calls `jwt.encode` without `algorithms`, and joserfc then signs only
+        with its "recommended" ones, which PS256 is not; so its claims are kept (decoded
+        from its RS256 draft, which is never issued) and signed again with ours.
+        """
+        if self.alg == "RS256":
+            return super().access_token_generator(client, grant_type, user, scope)
+        alg, self.alg = self.alg, "RS256"
+        try:
+            draft = super().access_token_generator(client, grant_type, user, scope)
+        finally:
+            self.alg = alg
+        claims = jwt.decode(draft, keys.signing_key_set("RS256"), algorithms=["RS256"]).claims
+        header = {"alg": alg, "typ": "at+jwt"}
+        return jwt.encode(header, claims, keys.signing_key_set(alg), algorithms=[alg])
 
     def get_audiences(self, client: Client, user: Authentication, scope: str) -> str:
         return user.code.audience

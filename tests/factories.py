@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 
 from accounts.models import Account, Customer
 from accounts.services import clearing_account
@@ -16,6 +17,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
 
+    # A customer of the issuer the API trusts when the customer is made.
+    issuer = factory.LazyFunction(lambda: settings.API_ISSUER or "")
     sub = factory.Sequence(lambda n: f"test|customer-{n}")
     name = factory.Faker("name")
     email = factory.Faker("email")

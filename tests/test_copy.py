@@ -519,7 +519,10 @@ def test_the_api_guard_copied_alone_has_its_purge_command(api_guard_copy):
 
     assert purge.returncode == 0, purge.stderr
     # The token spent above has not expired yet, so its record must stay.
-    assert purge.stdout.strip() == "Purged 0 spent token record(s)."
+    assert purge.stdout.splitlines() == [
+        "Purged 0 spent token record(s).",
+        "Purged 0 DPoP proof record(s).",
+    ]
 
 
 # --- The web client, copied alone -------------------------------------------------------------

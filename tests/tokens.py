@@ -1,4 +1,5 @@
-"""Access tokens for API tests: a throwaway RSA key, its JWKS served to the API, and a minter.
+"""Access tokens for API tests: throwaway keys, their JWKS served to the API, and a minter;
+DPoP keys and proofs made as a client makes them (joserfc).
 
 Registered as a pytest plugin in tests/conftest.py, so any test can ask for `mint_token`.
 """
@@ -6,17 +7,22 @@ Registered as a pytest plugin in tests/conftest.py, so any test can ask for `min
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from jose import jwk
 from jose.utils import base64url_encode
+from joserfc import jws
+from joserfc.jwk import ECKey, OKPKey, RSAKey
+from joserfc.jws import JWSRegistry
 
 from api_auth import jwks
 
@@ -24,6 +30,9 @@ ISSUER = "https://idp.fabrikam.test/"
 AUDIENCE = "https://api.fabrikam.example"
 CLIENT_ID = "fabrikam-web"
 KID = "test-key-1"
+# Where the test client's requests arrive, as the API's configured external URL.
+EXTERNAL_URL = "http://testserver"
+_JOSERFC_KEYS = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}
 
 
 @dataclass
@@ -31,11 +40,19 @@ class SigningKey:
     kid: str
     private_pem: str
     public_pem: str
+    alg: str = "RS256"
 
     @classmethod
-    def generate(cls, kid: str) -> SigningKey:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    def generate(cls, kid: str, alg: str = "RS256") -> SigningKey:
+        private: Any
+        if alg in ("RS256", "PS256"):
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        elif alg == "ES256":
+            private = ec.generate_private_key(ec.SECP256R1())
+        else:
+            private = ed25519.Ed25519PrivateKey.generate()
         return cls(
+            alg=alg,
             kid=kid,
             private_pem=private.private_bytes(
                 serialization.Encoding.PEM,
@@ -50,8 +67,67 @@ class SigningKey:
         )
 
     def public_jwk(self) -> dict[str, Any]:
-        public = jwk.construct(self.public_pem, "RS256").to_dict()
-        return {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}
+        if self.alg == "RS256":
+            public = jwk.construct(self.public_pem, "RS256").to_dict()
+        else:
+            public = dict(_JOSERFC_KEYS[self.alg].import_key(self.public_pem).as_dict())
+        return {**public, "kid": self.kid, "use": "sig", "alg": self.alg}
+
+    def sign(self, signing_input: bytes) -> bytes:
+        if self.alg == "RS256":
+            return _private_key(self.private_pem).sign(
+                signing_input, padding.PKCS1v15(), hashes.SHA256()
+            )
+        key = _JOSERFC_KEYS[self.alg].import_key(self.private_pem)
+        return JWSRegistry.algorithms[self.alg].sign(signing_input, key)
+
+
+class DPoPKey:
+    """A client's DPoP key pair (RFC 9449 §2): it signs proofs; tokens name its thumbprint."""
+
+    def __init__(self, alg: str = "ES256") -> None:
+        self.alg = alg
+        if alg == "ES256":
+            self.key: Any = ECKey.generate_key("P-256")
+        elif alg == "EdDSA":
+            self.key = OKPKey.generate_key("Ed25519")
+        else:
+            self.key = RSAKey.generate_key(2048)
+        self.jkt = self.key.thumbprint()
+
+    def public_jwk(self) -> dict[str, Any]:
+        return dict(self.key.as_dict(private=False))
+
+    def proof(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str | None = None,
+        headers: dict[str, Any] | None = None,
+        **claims: Any,
+    ) -> str:
+        """A fresh proof for `method` and `url` (and `token`'s ath); `None` drops a claim."""
+        header = {"typ": "dpop+jwt", "alg": self.alg, "jwk": self.public_jwk(), **(headers or {})}
+        body: dict[str, Any] = {
+            "jti": uuid.uuid4().hex,
+            "htm": method,
+            "htu": url,
+            "iat": int(time.time()),
+        }
+        if token is not None:
+            body["ath"] = token_hash(token)
+        body.update(claims)
+        body = {name: value for name, value in body.items() if value is not None}
+        header = {name: value for name, value in header.items() if value is not None}
+        return jws.serialize_compact(
+            header, json.dumps(body).encode(), self.key, algorithms=[header.get("alg", self.alg)]
+        )
+
+
+def token_hash(token: str) -> str:
+    """RFC 9449 §4.2 `ath`: base64url SHA-256 of the access token."""
+    return base64url_encode(hashlib.sha256(token.encode()).digest()).decode()
 
 
 class FakeClock:
@@ -118,6 +194,10 @@ def api_settings(settings):
     settings.API_JWKS_URL = None
     settings.API_ACCEPT_JWT_TYP = False
     settings.API_TOKEN_LEEWAY = 30
+    settings.API_PROFILE = "bearer"
+    settings.API_ALGORITHMS = None
+    settings.API_DPOP_NONCE = None
+    settings.API_EXTERNAL_URL = EXTERNAL_URL
     # The fake issuer offers no introspection (tests/api_auth/test_introspection.py has one).
     settings.API_INTROSPECTION_CLIENT_ID = None
     # Paying a new payee needs a transaction-bound approval; tests of other rules pay Bob as
@@ -146,12 +226,10 @@ def mint_token(identity_provider, signing_key) -> Callable[..., str]:
         *, headers: dict[str, Any] | None = None, key: SigningKey | None = None, **claims: Any
     ) -> str:
         key = key or signing_key
-        header = {"alg": "RS256", "typ": "at+jwt", "kid": key.kid, **(headers or {})}
+        header = {"alg": key.alg, "typ": "at+jwt", "kid": key.kid, **(headers or {})}
         header = {name: value for name, value in header.items() if value is not None}
         signing_input = unsigned_token(header, access_claims(**claims))[:-1]
-        signature = _private_key(key.private_pem).sign(
-            signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
-        )
+        signature = key.sign(signing_input.encode())
         return f"{signing_input}.{base64url_encode(signature).decode()}"
 
     return mint
@@ -165,6 +243,37 @@ def _private_key(pem: str) -> rsa.RSAPrivateKey:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def dpop_headers(token: str, proof: str) -> dict[str, str]:
+    """The headers of a DPoP-bound request (RFC 9449 §7.1)."""
+    return {"Authorization": f"DPoP {token}", "DPoP": proof}
+
+
+@pytest.fixture(scope="session")
+def strong_signing_keys() -> dict[str, SigningKey]:
+    """The issuer's PS256, ES256 and EdDSA keys, by algorithm."""
+    return {alg: SigningKey.generate(f"test-{alg}", alg) for alg in ("PS256", "ES256", "EdDSA")}
+
+
+@pytest.fixture
+def strong_keys(identity_provider, strong_signing_keys) -> dict[str, SigningKey]:
+    """The issuer also publishes its PS256, ES256 and EdDSA keys."""
+    identity_provider.keys.extend(strong_signing_keys.values())
+    return strong_signing_keys
+
+
+@pytest.fixture
+def dpop_key() -> DPoPKey:
+    return DPoPKey("ES256")
+
+
+@pytest.fixture
+def fapi2(api_settings, strong_keys):
+    """The API in its FAPI 2.0 profile (nonces off unless a test turns them on)."""
+    api_settings.API_PROFILE = "fapi2"
+    api_settings.API_DPOP_NONCE = False
+    return api_settings
 
 
 def post_transfer(client, token: str, body: dict, key: str = "transfer-key-0001"):

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -227,6 +228,17 @@ SITE_URL = env("SITE_URL", default=None)
 # this many seconds for it before showing a clear error.
 API_BASE_URL = env("API_BASE_URL", default=None)
 API_TIMEOUT = env.float("API_TIMEOUT", default=5.0)
+# The API guard's profile: "bearer" (today's; DPoP-bound tokens need their proof) or
+# "fapi2" (DPoP only, no RS256). Algorithms and server DPoP nonces follow the profile
+# unless set (comma-separated names; true/false).
+API_PROFILE = env("API_PROFILE", default="bearer")
+API_ALGORITHMS = env.list("API_ALGORITHMS", default=[]) or None
+API_DPOP_NONCE = env.bool("API_DPOP_NONCE", default=None)
+# The API's origin as its clients call it, which DPoP proofs' `htu` must name: the origin
+# of API_BASE_URL (where the web pages call it), else SITE_URL; never the Host header.
+API_EXTERNAL_URL = env("API_EXTERNAL_URL", default=None) or (
+    "{0.scheme}://{0.netloc}".format(urlsplit(API_BASE_URL)) if API_BASE_URL else SITE_URL
+)
 LOGIN_URL = "login"
 
 # Payee lookups (/api/payees/<number>) answer who owns an account number, masked: enough

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from .base import *  # noqa: F403
 from .base import (
     API_AUDIENCE,
+    API_EXTERNAL_URL,
     API_INTROSPECTION_CLIENT_ID,
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
@@ -34,6 +35,8 @@ SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-secret-key-do-not-use
 # the redirect URIs below follow it, and the loopback names that are not its host redirect
 # to it (fabrikam/middleware.py), since cookies and redirect URIs belong to one host name.
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# DPoP proofs name the API's URL; in the demo the API is served by the site itself.
+API_EXTERNAL_URL = API_EXTERNAL_URL or SITE_URL
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=list(

@@ -29,6 +29,10 @@ VARIABLES: dict[str, Callable[[environ.Env, str], Any]] = {
     "DEVIDP_INTROSPECTION_CLIENT_SECRET": environ.Env.str,
     "DEVIDP_REQUIRE_PAR": environ.Env.bool,
     "DEVIDP_APPROVAL_TOKEN_LIFETIME": environ.Env.int,
+    # "oidc" (today's) or "fapi2" (FAPI 2.0: PAR, private_key_jwt, DPoP, PS256/ES256).
+    "DEVIDP_PROFILE": environ.Env.str,
+    # Where the web app's client publishes its public keys, for private_key_jwt.
+    "DEVIDP_CLIENT_JWKS_URI": environ.Env.str,
 }
 # Development's published demo clients (README): the web app's, and the API's for RFC 7662
 # introspection. Demo-only secrets; production has none.
@@ -62,6 +66,7 @@ def devidp_settings(env: environ.Env, *, audience: str, site_url: str | None) ->
             "DEVIDP_ISSUER": f"{site_url}/idp",
             "DEVIDP_REDIRECT_URIS": [f"{site_url}/callback"],
             "DEVIDP_POST_LOGOUT_REDIRECT_URIS": [f"{site_url}/"],
+            "DEVIDP_CLIENT_JWKS_URI": f"{site_url}/oidc/jwks.json",
             **DEMO_CLIENTS,
         }
     else:

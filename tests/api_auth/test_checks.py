@@ -55,3 +55,51 @@ def test_introspection_credentials_come_in_pairs(settings):
     settings.API_INTROSPECTION_CLIENT_ID = "fabrikam-api"
     settings.API_INTROSPECTION_CLIENT_SECRET = None
     assert ids(api_auth_settings_check(None)) == ["api_auth.E008"]
+
+
+def test_an_unknown_profile_is_refused(settings):
+    settings.API_PROFILE = "fapi"
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E010"]
+
+
+@pytest.mark.parametrize("algorithms", [[], ["HS256"], ["none"], ["RS256", "ES512"]])
+def test_algorithms_the_guard_cannot_verify_are_refused(settings, algorithms):
+    settings.API_ALGORITHMS = algorithms
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E011"]
+
+
+def test_rs256_in_the_fapi2_profile_is_refused(settings):
+    settings.API_PROFILE = "fapi2"
+    settings.API_ALGORITHMS = ["RS256", "PS256"]
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E012"]
+
+
+def test_fapi2_without_the_external_url_is_refused(settings):
+    settings.API_PROFILE = "fapi2"
+    settings.API_EXTERNAL_URL = None
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E013"]
+
+
+def test_fapi2_with_its_external_url_passes(settings):
+    settings.API_PROFILE = "fapi2"
+    settings.API_EXTERNAL_URL = "https://bank.example"
+    assert api_auth_settings_check(None) == []
+
+
+@pytest.mark.parametrize("url", ["bank.example", "ftp://bank.example", "https://b.example/?x=1"])
+def test_an_external_url_that_is_no_base_url_is_refused(settings, url):
+    settings.API_EXTERNAL_URL = url
+    assert ids(api_auth_settings_check(None)) == ["api_auth.E014"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("API_DPOP_NONCE", "yes", "api_auth.E015"),
+        ("API_DPOP_PROOF_MAX_AGE", 0, "api_auth.E016"),
+        ("API_DPOP_PROOF_MAX_AGE", 3600, "api_auth.E016"),
+    ],
+)
+def test_bad_dpop_settings_are_refused(settings, name, value, error):
+    setattr(settings, name, value)
+    assert ids(api_auth_settings_check(None)) == [error]

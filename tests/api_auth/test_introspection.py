@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 
 from api_auth import introspection
 from api_auth.models import SpentToken
-from tests.tokens import bearer, post_transfer
+from tests.tokens import EXTERNAL_URL, DPoPKey, bearer, dpop_headers, post_transfer
 
 pytestmark = pytest.mark.django_db
 CREDENTIALS = ("fabrikam-api", "demo-only-introspection-secret")
@@ -32,6 +32,7 @@ class Issuer:
         self.down = False
         self.advertise = True
         self.discovery_is_a_list = False
+        self.cnf: dict | None = None  # RFC 9449 §6.2: the binding it reports, if any
         self.calls: list[dict] = []
         self.url = server.url_for("/idp")
         server.expect_request("/idp/oauth/introspect", method="POST").respond_with_handler(
@@ -55,7 +56,8 @@ class Issuer:
             return _json(503, {"error": "temporarily_unavailable"})
         if credentials != ":".join(CREDENTIALS):
             return _json(401, {"error": "invalid_client"})
-        return _json(200, {"active": self.active, "sub": "test|alice"})
+        verdict = {"active": self.active, "sub": "test|alice"}
+        return _json(200, {**verdict, **({"cnf": self.cnf} if self.cnf else {})})
 
 
 def _json(status: int, body: dict | list) -> Response:
@@ -147,4 +149,40 @@ def test_a_discovery_document_that_is_not_an_object_is_a_503_not_a_crash(
     response = post(client, transfer_token(iss=issuer.url), payment)
     assert response.status_code == 503
     assert response.json()["code"] == "introspection_unavailable"
+    assert not SpentToken.objects.exists()
+
+
+def dpop_post(client, token, proof, payment):
+    return client.post(
+        "/api/transfers",
+        data=json.dumps(payment),
+        content_type="application/json",
+        headers={**dpop_headers(token, proof), "Idempotency-Key": "introspect-dpop-1"},
+    )
+
+
+def test_a_dpop_bound_token_is_introspected_alone_and_moves_money(
+    client, issuer, transfer_token, payment, dpop_key
+):
+    issuer.cnf = {"jkt": dpop_key.jkt}
+    token = transfer_token(iss=issuer.url, cnf={"jkt": dpop_key.jkt})
+    proof = dpop_key.proof("POST", f"{EXTERNAL_URL}/api/transfers", token=token)
+
+    response = dpop_post(client, token, proof, payment)
+
+    assert response.status_code == 201
+    assert issuer.calls[0]["form"]["token"] == [token]  # the token, not "DPoP <token>"
+
+
+def test_an_issuer_reporting_another_binding_is_a_revocation(
+    client, issuer, transfer_token, payment, dpop_key, alice_checking
+):
+    issuer.cnf = {"jkt": DPoPKey("ES256").jkt}
+    token = transfer_token(iss=issuer.url, cnf={"jkt": dpop_key.jkt})
+    proof = dpop_key.proof("POST", f"{EXTERNAL_URL}/api/transfers", token=token)
+
+    response = dpop_post(client, token, proof, payment)
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The access token has been revoked."
     assert not SpentToken.objects.exists()

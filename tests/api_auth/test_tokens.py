@@ -32,12 +32,17 @@ from tests.tokens import bearer as auth_header
 pytestmark = pytest.mark.django_db
 
 URL = "/api/accounts"
-NO_CREDENTIALS = 'Bearer realm="fabrikam-api"'
+# RFC 9449 §7.1: the API takes DPoP too, so each answer offers both schemes.
+DPOP = 'DPoP realm="fabrikam-api", algs="RS256 PS256 ES256"'
+NO_CREDENTIALS = f'Bearer realm="fabrikam-api", {DPOP}'
 REAL_JWKS_FETCH = jwks.jwks_fetch  # kept before any fixture replaces it
 
 
 def invalid_token(description: str) -> str:
-    return f'Bearer realm="fabrikam-api", error="invalid_token", error_description="{description}"'
+    return (
+        f'Bearer realm="fabrikam-api", error="invalid_token", error_description="{description}", '
+        f"{DPOP}"
+    )
 
 
 def assert_refused(response, challenge: str, status: int = 401) -> None:
@@ -347,7 +352,8 @@ def test_it_refuses_a_token_without_the_scope_and_names_the_scope(client, mint_t
     assert_refused(
         response,
         'Bearer realm="fabrikam-api", error="insufficient_scope", '
-        'error_description="This request needs the scope: read:accounts.", scope="read:accounts"',
+        'error_description="This request needs the scope: read:accounts.", scope="read:accounts", '
+        f"{DPOP}",
         status=403,
     )
 
@@ -386,7 +392,7 @@ def test_a_token_in_both_header_and_query_string_is_an_invalid_request(client, m
     assert_refused(
         response,
         'Bearer realm="fabrikam-api", error="invalid_request", '
-        'error_description="Send the access token in the header only."',
+        f'error_description="Send the access token in the header only.", {DPOP}',
         status=400,
     )
 
@@ -532,7 +538,8 @@ def test_a_step_up_challenge_carries_acr_values_and_max_age():
     assert challenge.www_authenticate() == (
         'Bearer realm="fabrikam-api", error="insufficient_user_authentication", '
         'error_description="A second factor is required.", '
-        'acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor", max_age="0"'
+        'acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor", max_age="0", '
+        f"{DPOP}"
     )
 
 
@@ -541,7 +548,7 @@ def test_challenge_values_cannot_break_out_of_their_quotes():
 
     assert challenge.www_authenticate() == (
         'Bearer realm="fabrikam-api", error="invalid_token", '
-        'error_description="bad quote and  and Injected: 1"'
+        f'error_description="bad quote and  and Injected: 1", {DPOP}'
     )
 
 

@@ -195,11 +195,18 @@ def jwks(browser: BrowserClient | None = None) -> dict:
     return (browser or BrowserClient()).get("/idp/.well-known/jwks.json").json()
 
 
+def published_key(token: str) -> dict:
+    """The published JWK the token's header names by `kid`, as a careful verifier picks it
+    (the JWKS holds RSA and EC keys, one per algorithm)."""
+    kid = jose_jwt.get_unverified_header(token)["kid"]
+    return next(key for key in jwks()["keys"] if key["kid"] == kid)
+
+
 def verify_id_token(token: str, access_token: str | None = None) -> dict:
     """Check signature (published JWKS), iss, aud, exp; and at_hash when given the pair."""
     return jose_jwt.decode(
         token,
-        jwks(),
+        published_key(token),
         algorithms=["RS256"],
         audience=CLIENT_ID,
         issuer=ISSUER,
@@ -210,7 +217,7 @@ def verify_id_token(token: str, access_token: str | None = None) -> dict:
 
 def verify_access_token(token: str) -> dict:
     return jose_jwt.decode(
-        token, jwks(), algorithms=["RS256"], audience=API_AUDIENCE, issuer=ISSUER
+        token, published_key(token), algorithms=["RS256"], audience=API_AUDIENCE, issuer=ISSUER
     )
 
 
@@ -224,6 +231,8 @@ def _isolated_idp(settings):
     settings.DEVIDP_REDIRECT_URIS = [REDIRECT_URI]
     settings.DEVIDP_POST_LOGOUT_REDIRECT_URIS = ["http://localhost:8000/"]
     settings.API_AUDIENCE = API_AUDIENCE
+    # Today's profile unless a test asks for fapi2, whatever the environment's DEVIDP_PROFILE.
+    settings.DEVIDP_PROFILE = "oidc"
     cache.clear()
     yield
     cache.clear()

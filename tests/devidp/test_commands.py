@@ -8,6 +8,7 @@ import pyotp
 import pytest
 from django.core.management import CommandError, call_command
 
+from devidp import keys
 from devidp.models import Client, IdpUser, SigningKey
 
 from .conftest import CLIENT_SECRET, REDIRECT_URI
@@ -69,5 +70,5 @@ def test_devidp_totp_explains_an_unknown_user(db):
 def test_devidp_rotate_key_retires_the_active_key(db):
     run("devidp_rotate_key")
     run("devidp_rotate_key")
-    assert SigningKey.objects.count() == 2
-    assert SigningKey.objects.filter(retired_at__isnull=True).count() == 1
+    assert SigningKey.objects.count() == 2 * len(keys.ALGORITHMS)  # one per algorithm
+    assert SigningKey.objects.filter(retired_at__isnull=True).count() == len(keys.ALGORITHMS)

@@ -55,23 +55,25 @@ def test_every_endpoint_follows_the_issuer_to_another_host(settings):
         assert document[name].startswith("http://127.0.0.1:8101/idp/")
 
 
-def test_the_jwks_publishes_public_keys_only_each_with_a_kid():
+def test_the_jwks_publishes_one_public_key_per_algorithm_each_with_a_kid():
     keys = BrowserClient().get("/idp/.well-known/jwks.json").json()["keys"]
-    assert len(keys) == 1
-    (key,) = keys
-    assert key["kty"] == "RSA"
-    assert key["kid"]
-    assert key["use"] == "sig"
-    assert key["alg"] == "RS256"
-    assert {"n", "e"} <= set(key)
-    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
+    by_alg = {key["alg"]: key for key in keys}
+    assert len(keys) == 3
+    assert sorted(by_alg) == ["ES256", "PS256", "RS256"]
+    assert by_alg["RS256"]["kty"] == by_alg["PS256"]["kty"] == "RSA"
+    assert (by_alg["ES256"]["kty"], by_alg["ES256"]["crv"]) == ("EC", "P-256")
+    assert by_alg["RS256"]["n"] != by_alg["PS256"]["n"]  # a key serves one algorithm only
+    for key in keys:
+        assert key["kid"]
+        assert key["use"] == "sig"
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
 
 
 def test_the_signing_key_is_generated_once_and_persisted():
     first = BrowserClient().get("/idp/.well-known/jwks.json").json()
     second = BrowserClient().get("/idp/.well-known/jwks.json").json()
     assert first == second
-    assert SigningKey.objects.count() == 1
+    assert SigningKey.objects.count() == 3
 
 
 def test_a_plain_http_issuer_off_loopback_fails_the_start_up_checks(settings, monkeypatch):

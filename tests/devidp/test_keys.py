@@ -26,7 +26,7 @@ def test_rotation_signs_new_tokens_with_a_new_key_and_keeps_the_old_one_publishe
     after = rp.login(alice, nonce="after-rotation")
     new_kid = header(after["id_token"])["kid"]
     assert new_kid != old_kid
-    assert {k["kid"] for k in jwks()["keys"]} == {old_kid, new_kid}
+    assert {old_kid, new_kid} <= {k["kid"] for k in jwks()["keys"]}
     verify_id_token(before["id_token"])
     verify_access_token(before["access_token"])
     verify_id_token(after["id_token"])
@@ -35,11 +35,11 @@ def test_rotation_signs_new_tokens_with_a_new_key_and_keeps_the_old_one_publishe
 def test_a_retired_key_leaves_the_jwks_once_its_tokens_have_expired(db):
     old = keys.signing_key_rotate()
     keys.signing_key_rotate()
-    SigningKey.objects.filter(pk=old.pk).update(
+    SigningKey.objects.filter(retired_at__isnull=False).update(
         retired_at=timezone.now() - keys.PUBLISH_RETIRED_KEYS_FOR - timedelta(seconds=1)
     )
     assert old.kid not in {k["kid"] for k in jwks()["keys"]}
-    assert len(jwks()["keys"]) == 1
+    assert len(jwks()["keys"]) == len(keys.ALGORITHMS)  # the active key of each algorithm
 
 
 def test_a_retired_key_outlives_every_token_it_signed():

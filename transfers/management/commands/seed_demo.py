@@ -11,12 +11,13 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Customer, LedgerEntry
-from accounts.services import account_open, clearing_account
+from accounts.services import BANK_ISSUER, account_open, clearing_account
 from transfers.models import Transfer
 from transfers.services import transfer_create
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             LedgerEntry.objects.filter(reference=transfer.pk).update(created_at=when)
 
         def business(sub: str, name: str, number: str) -> Account:
-            customer = Customer.objects.create(sub=sub, name=name)
+            customer = Customer.objects.create(issuer=BANK_ISSUER, sub=sub, name=name)
             return account_open(customer=customer, kind=Account.Kind.CHECKING, number=number)
 
         employer = business(*EMPLOYER)
@@ -74,7 +75,10 @@ class Command(BaseCommand):
 
         people = []
         for sub, name, email, checking_no, savings_no in DEMO_CUSTOMERS:
-            customer = Customer.objects.create(sub=sub, name=name, email=email)
+            # The identity provider the API trusts vouches for the demo customers.
+            customer = Customer.objects.create(
+                issuer=settings.API_ISSUER or "", sub=sub, name=name, email=email
+            )
             checking = account_open(customer=customer, kind="checking", number=checking_no)
             savings = account_open(customer=customer, kind="savings", number=savings_no)
             move(start, bank, checking, f"{rng.randint(18, 42) * 100}.00", "Opening deposit")

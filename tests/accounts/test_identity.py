@@ -1,0 +1,70 @@
+"""Customers are (issuer, sub): another issuer's token with Alice's `sub` is someone else.
+
+OpenID Connect Core §5.7. The API is pointed at a second issuer (a new Auth0 tenant, a
+partner IdP) whose user happens to be called `test|alice`: over HTTP, that user gets new
+accounts of their own and never reaches Alice's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accounts.models import Customer
+from tests.tokens import ISSUER, bearer
+
+pytestmark = pytest.mark.django_db
+
+OTHER_ISSUER = "https://other-idp.example/"
+
+
+@pytest.fixture
+def other_issuers_alice(mint_token, api_settings, alice_checking):
+    """A token of another (trusted) issuer whose `sub` is Alice's."""
+    api_settings.API_ISSUER = OTHER_ISSUER
+    return mint_token(iss=OTHER_ISSUER, sub=alice_checking.customer.sub)
+
+
+def test_another_issuers_token_with_alices_sub_never_sees_her_accounts(
+    client, other_issuers_alice, alice_checking
+):
+    response = client.get("/api/accounts", headers=bearer(other_issuers_alice))
+
+    assert response.status_code == 200
+    numbers = [account["number"] for account in response.json()["accounts"]]
+    assert alice_checking.number not in numbers
+    newcomer = Customer.objects.get(issuer=OTHER_ISSUER, sub="test|alice")
+    assert sorted(numbers) == sorted(newcomer.accounts.values_list("number", flat=True))
+    assert Customer.objects.get(issuer=ISSUER, sub="test|alice") == alice_checking.customer
+
+
+def test_another_issuers_token_with_alices_sub_cannot_read_her_history(
+    client, other_issuers_alice, alice_checking
+):
+    response = client.get(
+        f"/api/accounts/{alice_checking.number}/transactions",
+        headers=bearer(other_issuers_alice),
+    )
+
+    assert response.status_code == 404
+
+
+def test_another_issuers_token_with_alices_sub_cannot_spend_her_money(
+    client, mint_token, api_settings, transfer_token, alice_checking, bob_checking
+):
+    api_settings.API_ISSUER = OTHER_ISSUER
+    token = transfer_token(iss=OTHER_ISSUER, sub="test|alice")
+    body = {"source": alice_checking.number, "destination": bob_checking.number, "amount": "5.00"}
+
+    response = client.post(
+        "/api/transfers",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={**bearer(token), "Idempotency-Key": "other-issuer-0001"},
+    )
+
+    alice_checking.refresh_from_db()
+    assert response.status_code == 422
+    assert response.json()["detail"] == "That is not one of your accounts."
+    assert alice_checking.balance == 1000
