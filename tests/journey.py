@@ -128,6 +128,23 @@ class Browser:
         assert options.status_code == 200, options.content
         return self.post(location, {"credential": device.get(options.json()["publicKey"])})
 
+    def authorization_request(self, response) -> dict[str, str]:
+        """The parameters of the authorization request `response` redirects to: from its
+        URL, or, pushed (RFC 9126: every request in fapi2, approvals in both), as the
+        embedded IdP stored them under its `request_uri`."""
+        query = {
+            name: values[0]
+            for name, values in parse_qs(urlsplit(response["Location"]).query).items()
+        }
+        if "request_uri" not in query:
+            return query
+        from devidp.models import PushedAuthorizationRequest, digest
+
+        pushed = PushedAuthorizationRequest.objects.get(
+            request_uri_hash=digest(query["request_uri"])
+        )
+        return {**pushed.params, **query}
+
     def api_auth(self, token: str) -> requests.auth.AuthBase:
         """`token` sent as this session's bank would send it: with a fresh DPoP proof from
         the session's key when its tokens are DPoP-bound (fapi2), else as Bearer."""

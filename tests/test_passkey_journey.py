@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from jose import jwt
@@ -108,9 +108,9 @@ def test_a_codes_token_is_challenged_and_the_site_steps_up_once_more_for_a_passk
     before = balance("1000000011")
 
     again = browser.post("/transfers/confirm")  # the API answers 401 with RFC 9470
-    query = parse_qs(urlsplit(again["Location"]).query)
-    assert query["acr_values"] == [PHISHING_RESISTANT]
-    assert query["max_age"] == ["300"]
+    asked = browser.authorization_request(again)
+    assert asked["acr_values"] == PHISHING_RESISTANT
+    assert asked["max_age"] == "300"
     assert balance("1000000011") == before
 
     pages: list[str] = []

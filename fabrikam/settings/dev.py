@@ -108,6 +108,8 @@ if OIDC_PROFILE == "fapi2":
         # `devidp_seed` registers the demo client with these public keys, inline: the IdP
         # never calls the site back for /oidc/jwks.json (its jwks_uri, used when absent).
         DEVIDP_CLIENT_JWKS = json.loads(public.read_text()) if public.exists() else None
+    # Any other key is registered by its URL on this site, wherever SITE_URL puts it.
+    DEVIDP_CLIENT_JWKS_URI = env("DEVIDP_CLIENT_JWKS_URI", default=f"{SITE_URL}/oidc/jwks.json")
 
 # The web app's own client is the one allowed to move money (the demo client, by default).
 API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}
