@@ -16,6 +16,8 @@ SITE_URL ?= http://$(HOST):$(PORT)
 # demo-only key in DEMO_KEYS (git ignores var/), once.
 PROFILE ?=
 DEMO_KEYS ?= var/demo-keys
+# Made before anything loads the settings: `migrate` runs the start-up checks, which need it.
+PROFILE_KEYS := $(if $(filter fapi2,$(PROFILE)),demo-keys)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -27,9 +29,9 @@ seed demo serve: export SITE_URL := $(SITE_URL)
 # `make demo DEBUG=true` brings back Django's debug pages.
 demo serve: export DEBUG ?= false
 ifneq ($(PROFILE),)
-seed demo serve: export FABRIKAM_PROFILE := $(PROFILE)
+migrate seed demo serve: export FABRIKAM_PROFILE := $(PROFILE)
 endif
-seed demo serve: export DEMO_KEYS_DIR := $(DEMO_KEYS)
+migrate seed demo serve: export DEMO_KEYS_DIR := $(DEMO_KEYS)
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,13 +44,13 @@ $(BIN)/activate: pyproject.toml
 
 install: $(BIN)/activate ## Create the virtualenv and install everything
 
-migrate: install ## Apply database migrations
+migrate: install $(PROFILE_KEYS) ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
 demo-keys: install ## Make the web client's demo-only key for PROFILE=fapi2 (kept once made)
 	$(PY) scripts/demo_keys.py $(DEMO_KEYS)
 
-seed: migrate $(if $(filter fapi2,$(PROFILE)),demo-keys) ## Load the demo customers, accounts and history, and the demo IdP's users (idempotent)
+seed: migrate $(PROFILE_KEYS) ## Load the demo customers, accounts and history, and the demo IdP's users (idempotent)
 	$(MANAGE) seed_demo
 	@# The demo IdP is optional: skip its seed when the app is not installed.
 	@if $(MANAGE) help --commands | grep -qx devidp_seed; then $(MANAGE) devidp_seed; fi

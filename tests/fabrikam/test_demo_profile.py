@@ -197,3 +197,19 @@ def test_without_its_key_the_fapi2_demo_says_which_setting_is_missing(tmp_path):
 
     assert checked.returncode != 0
     assert "OIDC_CLIENT_KEY_FILE cannot be read" in checked.stderr
+
+
+@needs_make
+def test_the_key_is_made_before_migrate_runs_the_start_up_checks():
+    planned = subprocess.run(
+        ["make", "-n", "-o", "install", "demo", "PROFILE=fapi2"],  # noqa: S607
+        cwd=BASE_DIR,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+
+    steps = [line for line in planned if "demo_keys.py" in line or "manage.py migrate" in line]
+    assert "demo_keys.py" in steps[0] and "manage.py migrate" in steps[1]
