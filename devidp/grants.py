@@ -9,8 +9,10 @@ from datetime import timedelta
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 from django.db import transaction
 from django.utils import timezone
 
@@ -157,7 +159,12 @@ class CodeGrant(AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
-        return authorization_code_redeem(code=code, client=client)
+        # RFC 7636 4.6 before the code is spent (Authlib checks it after): someone holding
+        # a stolen code but not its verifier must not burn it for the client that has both.
+        verifier = self.request.form.get("code_verifier") or ""
+        if not CODE_VERIFIER_PATTERN.match(verifier):
+            raise InvalidRequestError("Send the code_verifier (43 to 128 unreserved characters).")
+        return authorization_code_redeem(code=code, client=client, code_verifier=verifier)
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         # Kept, marked used: a second redemption must be recognised to revoke the tokens.
@@ -175,8 +182,11 @@ class CodeGrant(AuthorizationCodeGrant):
         return token
 
 
-def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode | None:
-    """Spend a code exactly once; a replay revokes every token the first use produced."""
+def authorization_code_redeem(
+    *, code: str, client: Client, code_verifier: str
+) -> AuthorizationCode | None:
+    """Spend a code exactly once, for the PKCE verifier behind its challenge; a replay
+    (with that verifier) revokes every token the first use produced."""
     now = timezone.now()
     row = (
         AuthorizationCode.objects.select_related("user")
@@ -185,6 +195,9 @@ def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode
     )
     if row is None:
         return None
+    # Neither spends nor revokes: without the verifier this is not the client's redemption.
+    if not compare_s256_code_challenge(code_verifier, row.code_challenge):
+        raise InvalidGrantError("The code_verifier does not match the code_challenge.")
     with transaction.atomic():
         # The conditional update is the single-use guarantee, even between processes.
         spent = AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
