@@ -237,9 +237,18 @@ def test_the_confirmation_page_echoes_only_logout_parameters(rp, alice):
 # --- Auth0's /v2/logout -----------------------------------------------------------------------
 
 
-def test_auth0_style_logout_ends_the_session_and_returns_to_an_allowed_url(rp, alice):
+def test_a_cross_site_auth0_style_logout_link_with_a_registered_return_url_asks_first(rp, alice):
     signed_in(rp, alice)
-    response = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    # What an attacker's page links to: nothing in it proves the session is the browser's.
+    page = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    assert_asks_first(page)
+    assert live_sessions(alice) == 1
+
+
+def test_confirmed_auth0_style_logout_ends_the_session_and_returns_to_an_allowed_url(rp, alice):
+    signed_in(rp, alice)
+    page = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    response = confirm(rp.browser, page)
     assert response.status_code == 302
     assert response["Location"] == HOME
     assert response.cookies["devidp_session"].value == ""
