@@ -18,6 +18,7 @@ from authlib.oauth2.rfc9101.errors import InvalidRequestUriError
 from django.utils import timezone
 
 from .models import Client, PushedAuthorizationRequest, digest
+from .parameters import parameters_check
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 LIFETIME = timedelta(seconds=60)
@@ -56,6 +57,7 @@ class PushedAuthorizationEndpoint(Endpoint):
         # Section 2.1: the client authenticates as it would at the token endpoint.
         client = self.server.authenticate_client(request, AUTH_METHODS, self.ENDPOINT_NAME)
         data, datalist = request.payload.data, request.payload.datalist
+        parameters_check(datalist)
         # Section 2.1: a pushed request cannot itself point at another one.
         if "request_uri" in data:
             raise InvalidRequestError("A pushed request cannot contain request_uri.")

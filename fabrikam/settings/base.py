@@ -258,6 +258,7 @@ LOGGING = {
     # One line per event, `key=value` after the event name, so logs grep and parse alike.
     "formatters": {
         "plain": {
+            "class": "fabrikam.request_log.PrintableFormatter",
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }
