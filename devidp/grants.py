@@ -61,12 +61,18 @@ def max_age_parse(value: str | None) -> int | None:
 
 
 def require_pushed_request(grant, redirect_uri) -> None:
-    """RFC 9126 section 6: a client registered as requiring PAR may not send requests by value.
+    """RFC 9126 section 6: a client registered as requiring PAR may not send requests by value,
+    and no client may send a payment (RFC 9396 `authorization_details`) by value: it would
+    travel through the browser, where it can be read and rewritten before anyone approves it.
 
     Runs before the other payload checks, so such a client always hears this reason first.
     """
-    if grant.client.require_pushed_authorization_requests and not grant.request.pushed:
+    if grant.request.pushed:
+        return
+    if grant.client.require_pushed_authorization_requests:
         raise InvalidRequestError("This client must push its authorization requests (PAR).")
+    if "authorization_details" in grant.request.payload.datalist:
+        raise InvalidRequestError("A payment (authorization_details) must be pushed (PAR).")
 
 
 def validate_audience(grant, _result) -> None:

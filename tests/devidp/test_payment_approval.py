@@ -139,11 +139,6 @@ def test_a_request_without_a_payment_has_no_approval_page(rp, alice):
     assert rp.browser.get(consent).status_code == 400
 
 
-def test_a_plain_authorization_request_can_carry_a_payment_too(rp, alice):
-    tokens = rp.login(alice, **PAYMENT)
-    assert tokens["authorization_details"] == [TRANSFER_DETAILS]
-
-
 # A fresh second factor, always, after the approval
 
 

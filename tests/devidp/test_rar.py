@@ -145,14 +145,18 @@ def test_the_par_endpoint_refuses(rp, raw):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("raw", VIOLATIONS.values(), ids=VIOLATIONS.keys())
-def test_the_authorization_endpoint_refuses(rp, raw):
+@pytest.mark.parametrize(
+    "raw", [authorization_details(), *list(VIOLATIONS.values())[:3]], ids=str
+)
+def test_the_authorization_endpoint_refuses_details_by_value_well_formed_or_not(rp, raw):
+    # By value they travel through the browser: only a pushed request may carry them (PAR).
     response = rp.browser.post("/idp/authorize", rp.params(authorization_details=raw))
 
     assert response.status_code == 302
     assert response["Location"].startswith(REDIRECT_URI)
     params = query(response)
-    assert params["error"] == "invalid_authorization_details"
+    assert params["error"] == "invalid_request"
+    assert "pushed" in params["error_description"]
     assert (params["state"], params["iss"]) == (rp.state, ISSUER)
     assert "code" not in params
 
