@@ -37,7 +37,7 @@ hypothesis_settings.register_profile("dev", print_blob=True, database=HYPOTHESIS
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
-def pytest_report_header(config) -> str:
+def pytest_report_header(config: pytest.Config) -> str:
     seed = config.getoption("hypothesis_seed", default=None)
     profile = hypothesis_settings.get_current_profile_name()
     return f"hypothesis: profile {profile!r}, seed {seed if seed is not None else 'random'}"
