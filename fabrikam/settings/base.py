@@ -226,9 +226,10 @@ PAYEE_LOOKUPS_PER_CUSTOMER = env.int("PAYEE_LOOKUPS_PER_CUSTOMER", default=20)
 PAYEE_LOOKUPS_PER_ADDRESS = env.int("PAYEE_LOOKUPS_PER_ADDRESS", default=60)
 PAYEE_LOOKUPS_WINDOW = env.int("PAYEE_LOOKUPS_WINDOW", default=600)
 # Peers whose X-Forwarded-For names the real client (addresses or networks, or *): a
-# reverse proxy in front of the site, and the web app when it calls the API. Loopback by
-# default, where `make demo` calls its own API.
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# reverse proxy you run in front of the site. None by default: on a shared host anyone can
+# connect from loopback. The web app names its browsers to the API with a header signed
+# by SECRET_KEY instead (accounts/throttle.py), so web and api must share SECRET_KEY.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"
