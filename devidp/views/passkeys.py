@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import conf, factors, passkeys, policy, sso
@@ -50,6 +51,7 @@ def _passkey_passed(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("credential")
 def passkey(request: HttpRequest) -> HttpResponse:
     """The second factor with a passkey; TOTP stays one click away unless the client asked
     for phishing resistance, when a person without a passkey is told how to add one."""
@@ -165,6 +167,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @never_cache
+@sensitive_post_parameters("code", "credential")
 def account_verify(request: HttpRequest) -> HttpResponse:
     """Unlock the account page: a second factor now (a code, or a passkey)."""
     session = _account_session(request)
@@ -188,6 +191,7 @@ def account_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @never_cache
+@sensitive_post_parameters("credential")
 def account_passkey_add(request: HttpRequest) -> HttpResponse:
     session = _account_session(request)
     if session is None:
