@@ -79,6 +79,7 @@ def transfers_create(request: CustomerRequest) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
     try:
@@ -97,6 +98,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 @rate_limited("PAYEE_LOOKUPS")
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
