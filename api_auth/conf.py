@@ -41,7 +41,8 @@ DEFAULTS: dict[str, Any] = {
     # Scopes only some clients may use: {"transfer:funds": ["web-client-id"]}. A token for
     # such a scope must name one of them in `client_id` (RFC 9068) or `azp`.
     "API_ALLOWED_CLIENTS": {},
-    # RFC 7662 introspection for `@introspected` views: the API's own credentials at the
+    # RFC 7662 introspection for `@introspected` views (every view that takes a token, in
+    # this project): the API's own credentials at the
     # issuer (not the web app's). Without a client id, nothing is introspected. The
     # endpoint comes from discovery (`introspection_endpoint`) unless set here.
     "API_INTROSPECTION_CLIENT_ID": None,

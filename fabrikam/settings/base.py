@@ -204,7 +204,7 @@ API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
 # Where the API reads signing keys; default: the `jwks_uri` of the issuer's discovery document.
 API_JWKS_URL = env("API_JWKS_URL", default=None)
 # RFC 7662: the API's own credentials at the issuer's introspection endpoint (when the
-# issuer advertises one), to refuse a revoked transfer:funds token before it is spent.
+# issuer advertises one), to refuse a revoked token at every endpoint (reads too).
 API_INTROSPECTION_CLIENT_ID = env("API_INTROSPECTION_CLIENT_ID", default=None)
 API_INTROSPECTION_CLIENT_SECRET = env("API_INTROSPECTION_CLIENT_SECRET", default=None)
 # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).

@@ -103,7 +103,7 @@ def test_the_same_kind_of_token_unrevoked_moves_money_once(
 def test_a_token_revoked_by_a_reused_code_reads_nothing_either(
     rp, alice, api_at_the_embedded_idp, alice_accounts
 ):
-    source, destination = alice_accounts
+    _source, destination = alice_accounts
     code = rp.code(rp.sign_in(rp.authorize()))  # a sign-in: read:accounts
     token = rp.exchange(code).json()["access_token"]
     assert rp.exchange(code).status_code == 400  # the replay revokes what the code produced
