@@ -124,6 +124,8 @@ def _approval(fields: dict[str, str], amount: Decimal, idempotency_key: str) -> 
         "source": fields["source"].strip(),
         "destination": fields["destination"].strip(),
         "idempotency_key": idempotency_key,
+        # What the payee and the payer will read is part of what was approved.
+        "memo": fields["memo"].strip(),
     }
 
 
