@@ -76,6 +76,12 @@ def require_par() -> bool:
     return getattr(settings, "DEVIDP_REQUIRE_PAR", False)
 
 
+def session_cookie_name() -> str:
+    """The IdP's SSO cookie. Browsers keep cookies apart by host, not by port, so the host
+    names it per site (several demos on one machine must not share sessions)."""
+    return getattr(settings, "DEVIDP_SESSION_COOKIE_NAME", "devidp_session")
+
+
 def approval_token_lifetime() -> int:
     """Seconds an access token that approves one payment (RFC 9396) stays valid."""
     return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)

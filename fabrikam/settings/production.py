@@ -27,6 +27,10 @@ if "web" in FABRIKAM_ROLES and not (API_BASE_URL or SITE_URL):
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# `__Host-`: the browser keeps these only if Secure, for path / and this exact host (no
+# Domain), so neither a subdomain nor a plain-HTTP page can set or shadow them.
+SESSION_COOKIE_NAME = "__Host-fabrikam_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -63,3 +67,8 @@ if DEVIDP_ENABLED:
     DEVIDP_INTROSPECTION_CLIENT_SECRET = env("DEVIDP_INTROSPECTION_CLIENT_SECRET", default="")
     DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
     DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
+    # `__Secure-`, not `__Host-`: the IdP's cookie is scoped to the issuer's path (/idp/),
+    # which `__Host-` forbids; over plain HTTP the browser would refuse either prefix.
+    DEVIDP_SESSION_COOKIE_NAME = (
+        "__Secure-devidp_session" if DEVIDP_ISSUER.startswith("https://") else "devidp_session"
+    )
