@@ -150,3 +150,16 @@ def test_how_it_works_shows_the_approval_level_for_an_approving_token(alice, web
     html = alice.get("/how-it-works").content.decode()
     assert "Approve exactly this payment" in html
     assert "one exact payment" in html  # where this session stands
+
+
+def test_the_security_page_says_what_it_does_not_protect_against(alice):
+    html = alice.get("/security").content.decode()
+    section = html[html.index('id="not-protected"') :]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+
+    assert "What this does not protect against" in text
+    assert "locks the account for everyone" in text  # lockout: a denial of service, by design
+    assert "the last of duplicate JSON keys wins" in text
+    assert "an aud array that includes the API is valid (RFC 7519" in text
+    assert "smaller payments to them need only your second factor" in text
+    assert "daily limit" in text
