@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from accounts.models import Customer
-from api_auth.problems import api_view
+from api_auth.problems import PROBLEM_CONTENT_TYPE, api_view
 from fabrikam.urls import urlpatterns as site_urlpatterns
 from transfers import api
 from transfers.services import transfer_create
@@ -31,7 +31,12 @@ def transfers_create_without_authentication(request: HttpRequest) -> JsonRespons
         idempotency_key=idempotency_key,
         approved=True,
     )
-    return api._json(*api._outcome(transfer))
+    # The answer POST /api/transfers gives (its body shapes, from transfers.api).
+    if transfer.is_completed:
+        return JsonResponse({"transfer": api._transfer_json(transfer)}, status=201)
+    body = {"title": "Unprocessable Content", "status": 422, "code": transfer.decline_reason}
+    body["transfer"] = api._transfer_json(transfer)
+    return JsonResponse(body, status=422, content_type=PROBLEM_CONTENT_TYPE)
 
 
 urlpatterns = [

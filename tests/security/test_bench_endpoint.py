@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.urls import Resolver404, resolve
 
@@ -17,7 +20,20 @@ def test_the_site_has_no_route_without_authentication_for_transfers(client):
     assert client.post("/bench/transfers", {}).status_code == 404
 
 
-def test_only_the_benchmark_settings_mount_it():
-    from scripts.benchsite import urls as bench_urls
+@pytest.mark.urls("scripts.benchsite.urls")
+def test_the_benchmark_endpoint_moves_money_without_a_token(client, alice_checking, bob_checking):
+    # `make bench` prices authentication against this endpoint: it must really work
+    # (it once answered 500 after the transfer committed, and only its route was tested).
+    response = client.post(
+        "/bench/transfers",
+        data=json.dumps(
+            {"source": alice_checking.number, "destination": bob_checking.number, "amount": "5.00"}
+        ),
+        content_type="application/json",
+        headers={"X-Bench-Sub": alice_checking.customer.sub, "Idempotency-Key": "bench-0001"},
+    )
 
-    assert any("bench/transfers" in str(p.pattern) for p in bench_urls.urlpatterns)
+    assert response.status_code == 201, response.content
+    assert response.json()["transfer"]["amount"] == "5.00"
+    alice_checking.refresh_from_db()
+    assert alice_checking.balance == Decimal("995.00")
