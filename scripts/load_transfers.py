@@ -62,6 +62,9 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "DATABASE_URL": f"{database_url}?conn_max_age=60",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # The site sends other loopback names to SITE_URL (dev default: localhost:8000):
+        # name this server, so a page is served here and not redirected to another port.
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "OIDC_ISSUER": ISSUER,
         "API_JWKS_URL": jwks_url,
         "API_REQUIRE_AUTH_CONTEXT": "true",
