@@ -342,8 +342,9 @@ def main() -> int:
         f"({rounds} interleaved rounds, median per call)"
     )
     for label, key in (
-        ("history read (_history)", "history"),
-        ("whole transfer         ", "transfer"),
+        ("history query, DB time  ", "database"),  # EXPLAIN ANALYZE's execution time
+        ("history read (_history) ", "history"),  # the call: statement and round trip
+        ("whole transfer          ", "transfer"),  # transfer_create, in this process
     ):
         figures = history[key]
         print(
