@@ -13,7 +13,8 @@ gets the stored answer again; anything else with a spent token is `invalid_token
 Spending is optimistic: the view runs, then one `INSERT ... ON CONFLICT DO NOTHING` records
 the token with its answer. The common case (a fresh token) costs that one statement and no
 lookup; only when the unique key was already taken (a replay, an exact retry, or a race
-lost) is the transaction rolled back and the stored record read.
+lost) is the transaction rolled back and the stored record read. The price, paid by
+replays alone: the view runs before the token is found spent (and its writes roll back).
 """
 
 from __future__ import annotations
@@ -72,19 +73,19 @@ def single_use(view: View) -> View:
                 # log) commits with the spend, or not at all.
                 token_spent.send(None, request=request, token=token, response=response)
         except _AlreadySpent:
-            pass
+            spent = SpentToken.objects.filter(key=token.key).first()
+            if spent is None:  # cannot be: the key was taken and is kept past the token's exp
+                raise DatabaseError("the spent-token record vanished") from None
         except DatabaseError:
             raise  # an outage or a bug: the rollback spent nothing; no lookup on a sick link
         except Exception:
-            # The view refused the request; a spent token is still refused as spent.
-            if SpentToken.objects.filter(key=token.key).exists():
-                _refuse_replay(request, token)
-            raise
+            # The view refused the request. A spent token is still answered as spent:
+            # an exact retry with its stored answer, anything else with invalid_token.
+            spent = SpentToken.objects.filter(key=token.key).first()
+            if spent is None:
+                raise
         else:
             return response
-        spent = SpentToken.objects.filter(key=token.key).first()
-        if spent is None:  # cannot happen: the key was taken, and records are never undone
-            raise DatabaseError("the spent-token record vanished")
         if spent.request_fingerprint == fingerprint:
             return HttpResponse(
                 spent.response_body,
