@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from api_auth.decorators import token_required
+from api_auth.introspection import introspected
 from api_auth.problems import api_view
 
 from .decorators import CustomerRequest, customer_required
@@ -31,6 +32,7 @@ MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])")
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 def accounts_list(request: CustomerRequest) -> JsonResponse:
     accounts = account_list(customer=request.customer)
@@ -39,6 +41,7 @@ def accounts_list(request: CustomerRequest) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 def account_transactions(request: CustomerRequest, number: str) -> JsonResponse:
     page_number = _page_number(request.GET.get("page", "1"))
@@ -63,6 +66,7 @@ def account_transactions(request: CustomerRequest, number: str) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 def account_statement_detail(request: CustomerRequest, number: str) -> JsonResponse:
     month = _month(request.GET.get("month"))

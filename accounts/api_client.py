@@ -22,7 +22,7 @@ from oidc_client.session import api_auth, sign_in_tokens
 from .api_errors import ApiError, ServiceUnavailable, UnexpectedAnswer
 from .api_schemas import conforms
 from .errors import NotFound
-from .throttle import client_address
+from .throttle import CLIENT_ADDRESS_HEADER, client_address, client_address_vouch
 
 log = logging.getLogger("accounts.api_client")
 
@@ -66,8 +66,8 @@ def call(
     headers = {
         "Accept": "application/json",
         # The API counts some calls per client address; its client here is this server,
-        # so name the browser it serves (the API believes it from TRUSTED_PROXIES only).
-        "X-Forwarded-For": client_address(request),
+        # so name the browser it serves, signed: the API believes only this site's own word.
+        CLIENT_ADDRESS_HEADER: client_address_vouch(client_address(request)),
     }
     headers.update(kwargs.pop("headers", {}))
     started = time.monotonic()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 
 from api_auth.decorators import TokenRequest, token_required
+from api_auth.introspection import introspected
 from api_auth.problems import api_view
 
 from .selectors import stepup_event_list
@@ -15,6 +16,7 @@ from .selectors import stepup_event_list
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 def security_events(request: TokenRequest) -> JsonResponse:
     # Scoped by the token's subject, the same key the web app and the API log under.
     events = stepup_event_list(sub=request.token.sub)

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from .models import StepUpEvent
 
@@ -14,9 +15,15 @@ log = logging.getLogger("fabrikam.security")
 
 
 def stepup_event_record(*, sub: str, outcome: str, client_id: str = "", detail: str = "") -> None:
-    """Append to the security log (never a token, only facts)."""
+    """Append to the security log (never a token, only facts).
+
+    Inside the caller's transaction when there is one (a spent token's event commits with
+    the transfer, one commit per request); the log line waits for that commit.
+    """
     StepUpEvent.objects.create(sub=sub, outcome=outcome, client_id=client_id, detail=detail[:255])
-    log.info("security.%s sub=%s client=%s %s", outcome, sub, client_id, detail[:120])
+    transaction.on_commit(
+        lambda: log.info("security.%s sub=%s client=%s %s", outcome, sub, client_id, detail[:120])
+    )
 
 
 def _token_client(token: Any) -> str:

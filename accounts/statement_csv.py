@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 import unicodedata
 from typing import Any
 
@@ -17,14 +18,28 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # What is looked past: spaces, line and paragraph separators, control and format
 # (zero-width) characters.
 _INVISIBLE = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+# What a spreadsheet may split one cell on when it opens the file (its list separator, or
+# the import dialog's choice): every piece after one is a cell start of its own.
+SEPARATORS = (";", ",", "|", "\t")
+_SEPARATED = re.compile("([" + re.escape("".join(SEPARATORS)) + "])")
+
+
+def _opens_formula(piece: str) -> bool:
+    first = next((c for c in piece if unicodedata.category(c) not in _INVISIBLE), "")
+    return first in FORMULA_STARTS
 
 
 def _text(value: str) -> str:
-    """The cell's text, with a `'` in front if a spreadsheet could read it as a formula."""
-    first = next((c for c in value if unicodedata.category(c) not in _INVISIBLE), "")
-    if first in FORMULA_STARTS or value.startswith(("\t", "\r")):
-        return "'" + value
-    return value
+    """The cell's text, with a `'` in front of the cell, and of each piece after a
+    separator, that a spreadsheet could read as a formula."""
+    pieces = _SEPARATED.split(value)  # text, separator, text, ...: the texts at even places
+    cell = "".join(
+        "'" + piece if index % 2 == 0 and _opens_formula(piece) else piece
+        for index, piece in enumerate(pieces)
+    )
+    if cell.startswith(("\t", "\r")):
+        return "'" + cell
+    return cell
 
 
 def _last_day(month: str) -> str:

@@ -18,10 +18,17 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from api_auth.problems import problem_response
 
 from .decorators import CustomerRequest, View
+
+# How the web app names the browser it serves when it calls the API: `<address> <HMAC>`,
+# keyed by SECRET_KEY, so only this site's own code can write it. A loopback peer is no
+# proof of that: anyone on the host can connect from 127.0.0.1 and write X-Forwarded-For.
+CLIENT_ADDRESS_HEADER = "X-Fabrikam-Client-Address"
+_VOUCH_SALT = "accounts.throttle.client-address"
 
 
 class Limits(NamedTuple):
@@ -94,11 +101,30 @@ def _hit(key: str, *, limit: int, window: int) -> int:
     return max(1, math.ceil(window - now % window))
 
 
+def client_address_vouch(address: str) -> str:
+    """The CLIENT_ADDRESS_HEADER value with which the web app names `address`."""
+    signature = salted_hmac(_VOUCH_SALT, address, algorithm="sha256").hexdigest()
+    return f"{address} {signature}"
+
+
+def _vouched_address(request: HttpRequest) -> str | None:
+    address, _, signature = request.headers.get(CLIENT_ADDRESS_HEADER, "").partition(" ")
+    if not address or not constant_time_compare(
+        client_address_vouch(address), f"{address} {signature}"
+    ):
+        return None
+    parsed = _parse(address)
+    return parsed.compressed if parsed is not None else None
+
+
 def client_address(request: HttpRequest) -> str:
-    """Who sent the request: the peer's address, or, when the peer is a trusted proxy
-    (TRUSTED_PROXIES: a reverse proxy, or the web app calling the API), the nearest
-    address it says it forwarded for. From anyone else X-Forwarded-For is ignored, since
-    whoever sends a request can write it."""
+    """Who sent the request: the browser the web app names in its signed
+    CLIENT_ADDRESS_HEADER; else the peer's address, or, when the peer is a trusted proxy
+    (TRUSTED_PROXIES, none by default: a reverse proxy you run), the nearest address it
+    says it forwarded for. From anyone else X-Forwarded-For is ignored, since whoever
+    sends a request can write it."""
+    if vouched := _vouched_address(request):
+        return vouched
     peer = request.META.get("REMOTE_ADDR", "")
     if not _trusted(_parse(peer)):
         return peer or "unknown"

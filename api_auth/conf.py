@@ -77,8 +77,9 @@ class AppSettings:
         such a scope must name one of them in `client_id` (RFC 9068) or `azp`."""
         return getattr(settings, "API_ALLOWED_CLIENTS", {})
 
-    # RFC 7662 introspection for `@introspected` views: the API's own credentials at the
-    # issuer (not the web app's). Without a client id, nothing is introspected.
+    # RFC 7662 introspection for `@introspected` views (every view that takes a token, in
+    # this project): the API's own credentials at the issuer (not the web app's). Without a
+    # client id, nothing is introspected.
 
     @property
     def INTROSPECTION_CLIENT_ID(self) -> str | None:

@@ -3,8 +3,13 @@
 A signed token stays valid until it expires, even after the issuer revoked it (e.g. because
 the authorization code behind it was redeemed twice, RFC 9700 §4.5). When the issuer's
 discovery document advertises an `introspection_endpoint` and the API has credentials for
-it, `@introspected` asks once per request, for the views that declare it. Auth0 has no such
-endpoint for its access tokens: there, single use and short lifetimes are the mitigation.
+it, `@introspected` asks, on every endpoint that takes a token (reads too: a revoked token
+reads nothing either). A token found inactive stays so until it expires, remembered by its
+key, so it costs one lookup. A change of state asks afresh every time; a read may rely on
+an "active" verdict for ACTIVE_TTL seconds, so one page's API calls cost one lookup: the
+price is that a token revoked within those seconds may still read, never move money.
+Auth0 has no such endpoint for its access tokens: there, single use and short lifetimes
+are the mitigation.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from .problems import View
 logger = logging.getLogger(__name__)
 
 ENDPOINT_TTL = 600.0  # seconds a discovered endpoint (or its absence) is trusted
-INACTIVE_TTL = 60  # seconds an "inactive" verdict is remembered: a revoked token stays so
+INACTIVE_TTL = 60  # at least this long an "inactive" verdict is remembered (else: until exp)
+ACTIVE_TTL = 5  # seconds a read may rely on an "active" verdict (one page's API calls)
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class IntrospectionUnavailable(Problem):
@@ -69,10 +76,21 @@ def introspection_endpoint() -> str | None:
         return endpoint
 
 
-def token_active(raw_token: str, *, key: str, sub: str, jkt: str | None = None) -> bool:
-    """The issuer's verdict on `raw_token` (RFC 7662 §2.2), remembering "inactive" briefly."""
+def token_active(
+    raw_token: str,
+    *,
+    key: str,
+    sub: str,
+    jkt: str | None = None,
+    expires_at: float | None = None,
+    read: bool = False,
+) -> bool:
+    """The issuer's verdict on `raw_token` (RFC 7662 §2.2). "Inactive" is remembered until
+    `expires_at`; "active" for ACTIVE_TTL seconds, for reads only (`read`)."""
     if cache.get(f"api_auth:inactive:{key}"):
         return False
+    if read and cache.get(f"api_auth:active:{key}"):
+        return True
     endpoint = introspection_endpoint()
     if endpoint is None:
         return True  # the issuer offers no introspection: the signature is all we have
@@ -104,7 +122,11 @@ def token_active(raw_token: str, *, key: str, sub: str, jkt: str | None = None) 
         and _bound_key(verdict) in (None, jkt)
     )
     if not active:
-        cache.set(f"api_auth:inactive:{key}", True, INACTIVE_TTL)
+        # Revocation is for good: remember it for the token's whole remaining life.
+        lifetime = (expires_at - time.time()) if expires_at is not None else 0
+        cache.set(f"api_auth:inactive:{key}", True, max(INACTIVE_TTL, int(lifetime) + 60))
+    else:
+        cache.set(f"api_auth:active:{key}", True, ACTIVE_TTL)
     return active
 
 
@@ -114,8 +136,8 @@ def _bound_key(verdict: dict[str, Any]) -> str | None:
 
 
 def introspected(view: View) -> View:
-    """Run the view only if the issuer still vouches for the token; use under
-    `token_required` and above `single_use`, so a revoked token spends nothing."""
+    """Run the view only if the issuer still vouches for the token; use on every view under
+    `token_required` (and above `single_use`, so a revoked token spends nothing)."""
 
     @wraps(view)
     def wrapper(request: TokenRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -123,7 +145,15 @@ def introspected(view: View) -> View:
         if app_settings.INTROSPECTION_CLIENT_ID:
             # The token alone, whichever scheme (Bearer or DPoP) carried it (RFC 7662 §2.1).
             raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
-            if not token_active(raw, key=token.key, sub=token.sub, jkt=token.jkt):
+            exp = token.claims.get("exp")
+            if not token_active(
+                raw,
+                key=token.key,
+                sub=token.sub,
+                jkt=token.jkt,
+                expires_at=exp if isinstance(exp, int | float) else None,
+                read=request.method in READS,
+            ):
                 raise BearerChallenge("invalid_token", "The access token has been revoked.")
         return view(request, *args, **kwargs)
 

@@ -14,15 +14,21 @@ class SpentToken(models.Model):
     kept so an exact retry (same request, same token) gets it again.
     """
 
-    key = models.CharField(max_length=100, unique=True)
+    # Unique through the constraint below, not `unique=True`: on PostgreSQL that would add a
+    # second, `varchar_pattern_ops` index for LIKE queries that nothing here makes.
+    key = models.CharField(max_length=100)
     sub = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
     response_content_type = models.CharField(max_length=100)
     response_body = models.TextField()
-    # Kept until no clock skew can make the token valid again (exp + the maximum leeway).
+    # Kept until no clock skew can make the token valid again (exp + the maximum leeway);
+    # indexed for the purge, which deletes the oldest by this.
     expires_at = models.DateTimeField(db_index=True)
     spent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="api_auth_spent_token_key")]
 
     def __str__(self) -> str:
         return f"token {self.key[:16]}… spent by {self.sub}"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# A `single_use` view answered and its token is now spent; also `response`.
+# A `single_use` view answered and its token is now spent; also `response`. Sent inside
+# the view's transaction, so a receiver's writes commit with the spend, or roll back with it.
 token_spent = Signal()
 # A spent token came back with a different request (a replay): refused with invalid_token.
 token_replayed = Signal()

@@ -89,6 +89,12 @@ class AppSettings:
         return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)
 
     @property
+    def SESSION_COOKIE_NAME(self) -> str:
+        """The IdP's SSO cookie. Browsers keep cookies apart by host, not by port, so the host
+        names it per site (several demos on one machine must not share sessions)."""
+        return getattr(settings, "DEVIDP_SESSION_COOKIE_NAME", "devidp_session")
+
+    @property
     def PROFILE(self) -> str:
         """ "oidc" (today's: secrets, bearer tokens, RS256) or "fapi2" (FAPI 2.0 Security
         Profile: PAR for every request, private_key_jwt only, DPoP required with nonces,

@@ -95,6 +95,12 @@ def _spend_step(user: IdpUser, step: int) -> bool:
 
 def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None) -> None:
     """Accept a code once. `secret` is a not-yet-saved one, during enrolment."""
+    if not (secret or user.totp_secret):
+        # Someone with only a passkey (or nothing yet): no code can be right, and pyotp
+        # would fail on the empty secret.
+        raise AuthenticationFailed(
+            "This account has no authenticator app set up: use a passkey instead."
+        )
     attempt = _attempt_start("totp", account=user.email, ip=ip)
     step = _matching_step(secret or user.totp_secret, code, now=time.time())
     if step is None:

@@ -24,6 +24,7 @@ from .grants import max_age_parse
 from .housekeeping import expired_rows_delete
 from .models import Client, IdpSession, PendingAuthorization
 from .par import pushed_request_take
+from .parameters import parameters_check
 from .server import IdpRequest, authorization_server, with_issuer
 
 PENDING_LIFETIME = timedelta(minutes=10)
@@ -101,6 +102,7 @@ def authorization_respond(
     session = pending.session if pending else sso.current_session(request)
     user = session.user if session else None
     try:
+        parameters_check(oauth_request.payload.datalist)
         grant = server.get_consent_grant(oauth_request, end_user=user)
         data = oauth_request.payload.data
         prompt = data.get("prompt") or ""

@@ -19,6 +19,7 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,14 +70,19 @@ def max_age_parse(value: str | None) -> int | None:
 
 
 def require_pushed_request(grant, redirect_uri) -> None:
-    """RFC 9126 section 6: a client registered as requiring PAR may not send requests by value.
+    """RFC 9126 section 6: a client registered as requiring PAR may not send requests by value,
+    and no client may send a payment (RFC 9396 `authorization_details`) by value: it would
+    travel through the browser, where it can be read and rewritten before anyone approves it.
 
     Runs before the other payload checks, so such a client always hears this reason first.
     """
+    if grant.request.pushed:
+        return
     # FAPI 2.0 section 5.3.2.2: in that profile, every client pushes.
-    required = conf.is_fapi2() or grant.client.require_pushed_authorization_requests
-    if required and not grant.request.pushed:
+    if conf.is_fapi2() or grant.client.require_pushed_authorization_requests:
         raise InvalidRequestError("This client must push its authorization requests (PAR).")
+    if "authorization_details" in grant.request.payload.datalist:
+        raise InvalidRequestError("A payment (authorization_details) must be pushed (PAR).")
 
 
 def validate_audience(grant, _result) -> None:
@@ -191,7 +197,12 @@ class CodeGrant(AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
-        return authorization_code_redeem(code=code, client=client)
+        # RFC 7636 4.6 before the code is spent (Authlib checks it after): someone holding
+        # a stolen code but not its verifier must not burn it for the client that has both.
+        verifier = self.request.form.get("code_verifier") or ""
+        if not CODE_VERIFIER_PATTERN.match(verifier):
+            raise InvalidRequestError("Send the code_verifier (43 to 128 unreserved characters).")
+        return authorization_code_redeem(code=code, client=client, code_verifier=verifier)
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         # Kept, marked used: a second redemption must be recognised to revoke the tokens.
@@ -214,8 +225,11 @@ class CodeGrant(AuthorizationCodeGrant):
         return token
 
 
-def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode | None:
-    """Spend a code exactly once; a replay revokes every token the first use produced."""
+def authorization_code_redeem(
+    *, code: str, client: Client, code_verifier: str
+) -> AuthorizationCode | None:
+    """Spend a code exactly once, for the PKCE verifier behind its challenge; a replay
+    (with that verifier) revokes every token the first use produced."""
     now = timezone.now()
     row = (
         AuthorizationCode.objects.select_related("user")
@@ -224,6 +238,9 @@ def authorization_code_redeem(*, code: str, client: Client) -> AuthorizationCode
     )
     if row is None:
         return None
+    # Neither spends nor revokes: without the verifier this is not the client's redemption.
+    if not compare_s256_code_challenge(code_verifier, row.code_challenge):
+        raise InvalidGrantError("The code_verifier does not match the code_challenge.")
     with transaction.atomic():
         # The conditional update is the single-use guarantee, even between processes.
         spent = AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(

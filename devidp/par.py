@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .dpop import InvalidDpopProofError, proof_check
 from .models import Client, PushedAuthorizationRequest, digest
+from .parameters import parameters_check
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 LIFETIME = timedelta(seconds=60)
@@ -58,6 +59,7 @@ class PushedAuthorizationEndpoint(Endpoint):
         # Section 2.1: the client authenticates as it would at the token endpoint.
         client = self.server.authenticate_client(request, AUTH_METHODS, self.ENDPOINT_NAME)
         data, datalist = request.payload.data, request.payload.datalist
+        parameters_check(datalist)
         # Section 2.1: a pushed request cannot itself point at another one.
         if "request_uri" in data:
             raise InvalidRequestError("A pushed request cannot contain request_uri.")

@@ -28,6 +28,8 @@ _TRANSFER_MEMBERS = {
     "destination": _ASCII_DIGITS,
     "payee": re.compile(r".{1,100}", re.DOTALL),
     "idempotency_key": re.compile(r"[\x21-\x7e]{8,255}"),
+    # What the payee reads with the payment (empty: none); shown on the approval screen.
+    "memo": re.compile(r".{0,140}", re.DOTALL),
 }
 # Names are shown to the payer: a control character or a bidirectional override could reorder
 # what they read on the approval screen, so none may appear in any member.
@@ -103,6 +105,7 @@ class Payment:
     destination_ending: str
     source_name: str
     source_ending: str
+    memo: str = ""
 
     @classmethod
     def from_details(cls, details: list[dict]) -> Payment:
@@ -115,6 +118,7 @@ class Payment:
             destination_ending=transfer["destination"][-4:],
             source_name=transfer["source_name"],
             source_ending=transfer["source"][-4:],
+            memo=transfer["memo"],
         )
 
     def __str__(self) -> str:

@@ -17,13 +17,12 @@ from django.utils import timezone
 from . import conf
 from .models import IdpSession, IdpUser, digest
 
-COOKIE_NAME = "devidp_session"
 SESSION_LIFETIME = timedelta(hours=12)
 FIRST_FACTOR_METHODS = frozenset({"pwd"})
 
 
 def current_session(request: HttpRequest) -> IdpSession | None:
-    raw = request.COOKIES.get(COOKIE_NAME)
+    raw = request.COOKIES.get(conf.app_settings.SESSION_COOKIE_NAME)
     if not raw:
         return None
     return (
@@ -95,7 +94,7 @@ def _cookie_path() -> str:
 
 def set_cookie(response: HttpResponse, raw: str) -> None:
     response.set_cookie(
-        COOKIE_NAME,
+        conf.app_settings.SESSION_COOKIE_NAME,
         raw,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         path=_cookie_path(),
@@ -107,4 +106,6 @@ def set_cookie(response: HttpResponse, raw: str) -> None:
 
 
 def delete_cookie(response: HttpResponse) -> None:
-    response.delete_cookie(COOKIE_NAME, path=_cookie_path(), samesite="Lax")
+    response.delete_cookie(
+        conf.app_settings.SESSION_COOKIE_NAME, path=_cookie_path(), samesite="Lax"
+    )

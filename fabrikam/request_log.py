@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,9 @@ from django.http import HttpRequest, HttpResponse
 log = logging.getLogger("fabrikam.request")
 # From "?" to the end of the request target: `GET /callback?code=...&state=... HTTP/1.1`.
 _QUERY = re.compile(r"\?[^\s\"]*")
+# Control characters a client can put in a path or a parameter (%00, %0A, an escape
+# sequence): written raw, they forge log lines or garble terminals and parsers.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RequestLogMiddleware:
@@ -51,3 +55,18 @@ class WithoutQueryStrings(logging.Filter):
         record.msg = _QUERY.sub("", record.getMessage())
         record.args = None
         return True
+
+
+def _escaped(text: str, keep: str = "") -> str:
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
+
+
+class PrintableFormatter(logging.Formatter):
+    """The log format, with every control character in a message written as `\\xNN`:
+    one event stays one line, whatever a request carried. Tracebacks keep their newlines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return _escaped(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:
+        return _escaped(super().formatException(ei), keep="\n")

@@ -1,17 +1,22 @@
 """What security costs, measured side by side in one run on this machine (`make bench`).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fabrikam_bench \
-        .venv/bin/python scripts/bench.py [--seconds 10] [--clients 16] [--port 8330]
+        .venv/bin/python scripts/bench.py [--seconds 20] [--rounds 5] [--clients 16]
 
-Prints:
-1. token validation per request vs a bare RSA signature check (`cryptography`), as a ratio;
-2. transfers per second and p50 / p99 through gunicorn + PostgreSQL with authentication on
-   (POST /api/transfers: bearer token, recent MFA, single use) and off (the same parsing and
-   service behind POST /bench/transfers, which only scripts/benchsite mounts), as a ratio;
+Prints, each as a ratio of two things measured in the same interleaved rounds (a shared,
+noisy machine moves absolute figures; alternating the sides makes drift hit both alike):
+1. token validation per request vs a bare RSA signature check (`cryptography`);
+2. transfers through gunicorn + PostgreSQL with authentication on (POST /api/transfers:
+   bearer token, recent MFA, single use, security event) and off (the same parsing and
+   service behind POST /bench/transfers, which only scripts/benchsite mounts): throughput,
+   median latency and the server's CPU per transfer, on / off. Tokens are minted before
+   each timed round, for both sides, and both sides send them;
 3. dashboard page latency, which includes the web app's HTTP call to the API, next to the
    API call alone;
-4. transfer throughput with 1 and then 2 gunicorn worker processes.
-Figures, not a test: nothing is asserted, and a noisy machine moves them.
+4. transfer throughput with 1 and then 2 gunicorn worker processes;
+5. the history read and a whole transfer for a customer with 100k ledger rows vs 1k.
+Figures, not a test: nothing is asserted. BENCH_SECONDS (or --seconds) sets the time per
+side of section 2; CI's smoke runs it for a few seconds to prove it still runs.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,21 +42,92 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99)] * 1000
 
 
-def transfers(load, base_url, minter, *, clients: int, seconds: float, auth: bool) -> dict:
-    people = load.customers_prepare(clients, uuid.uuid4().hex[:8])
+class PreMinted:
+    """Tokens signed before a timed round, handed out per customer during it.
+
+    Signing costs an RSA private-key operation on the machine that also runs the server,
+    so it must not happen inside the timed loop (for either side). If a round outruns its
+    pool, the token is minted on the spot and counted, so the figure says so.
+    """
+
+    def __init__(self, minter) -> None:
+        self.minter = minter
+        self.pools: dict[str, deque] = {}
+        self.minted_in_loop = 0
+
+    def top_up(self, subs: list[str], per_customer: int) -> None:
+        for sub in subs:
+            pool = self.pools.setdefault(sub, deque())
+            while len(pool) < per_customer:
+                pool.append(self.minter(sub))
+
+    def __call__(self, sub: str) -> tuple[str, str]:
+        try:
+            return self.pools[sub].popleft()  # deque.popleft is thread-safe
+        except (KeyError, IndexError):
+            self.minted_in_loop += 1
+            return self.minter(sub)
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the gunicorn master and its workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        pids += [int(pid) for pid in children]
+    except OSError:
+        pass
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
+def transfers_round(load, server, tokens: PreMinted, people, *, seconds: float, auth: bool):
+    """One timed round of one side: figures, plus the server's CPU ms per transfer."""
+    subs = [sub for sub, _ in people]
+    # Enough tokens for this round: three times what the last round of either side needed.
+    tokens.top_up(subs, per_customer=max(10, 3 * server.get("last_per_customer", 10)))
+    cpu_before = server_cpu_seconds(server["pid"])
     results = load.run_clients(
-        base_url,
+        server["url"],
         people,
         seconds=seconds,
-        minter=minter if auth else None,
+        minter=tokens,
         path="/api/transfers" if auth else "/bench/transfers",
         retry_share=0,
         replay_share=0,
         hot=False,  # a hot account serialises on its row lock, whatever authentication costs
+        bench_sub=not auth,
     )
+    cpu = server_cpu_seconds(server["pid"]) - cpu_before
+    figures = results.figures(seconds)
+    server["last_per_customer"] = max(1, figures["requests"] // len(people) + 1)
     failures = sum(n for status, n in results.statuses.items() if status >= 500)
     failures += len(results.errors)
-    return {**results.figures(seconds), "failures": failures, "statuses": dict(results.statuses)}
+    successes = results.statuses.get(201, 0)
+    return {
+        **figures,
+        "failures": failures,
+        "created": successes,
+        "cpu_ms": cpu * 1000 / max(1, figures["requests"]),
+    }
+
+
+def summary(rounds: list[dict], key: str) -> tuple[float, float, float]:
+    values = [r[key] for r in rounds]
+    return statistics.median(values), min(values), max(values)
+
+
+def paired(on: list[dict], off: list[dict], key: str) -> tuple[float, float, float]:
+    """The on / off ratio of `key`, round by round (neighbouring rounds), as median and range."""
+    ratios = [a[key] / b[key] for a, b in zip(on, off, strict=True) if b[key]]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def signed_in_cookie(minter) -> tuple[str, str, str]:
@@ -98,14 +175,20 @@ def page_latencies(base_url: str, minter, count: int) -> tuple[list[float], list
     browser, api = requests.Session(), requests.Session()
     browser.cookies.set(settings.SESSION_COOKIE_NAME, session_key)
     dashboard, hop = [], []
-    for _ in range(count // 10):  # warm both paths
-        browser.get(base_url + "/", timeout=10).raise_for_status()
-    for _ in range(count):
-        began = time.monotonic()
-        response = browser.get(base_url + "/", timeout=10)
-        dashboard.append(time.monotonic() - began)
+
+    def page() -> requests.Response:
+        # No redirects followed: a redirect (to another host or port) is a broken bench.
+        response = browser.get(base_url + "/", timeout=10, allow_redirects=False)
         if response.status_code != 200 or number.encode() not in response.content:
             raise RuntimeError(f"the dashboard answered {response.status_code}")
+        return response
+
+    for _ in range(max(1, count // 10)):  # warm both paths
+        page()
+    for _ in range(count):
+        began = time.monotonic()
+        page()
+        dashboard.append(time.monotonic() - began)
         began = time.monotonic()
         api.get(
             base_url + "/api/accounts", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -116,11 +199,20 @@ def page_latencies(base_url: str, minter, count: int) -> tuple[list[float], list
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_SECONDS") or 20),
+        help="timed seconds per side in section 2, split into --rounds rounds",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per side (at least 5)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     parser.add_argument("--port", type=int, default=8330)
-    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=int(os.environ.get("BENCH_PAGES") or 200))
+    parser.add_argument(
+        "--token-calls", type=int, default=int(os.environ.get("BENCH_TOKEN_CALLS") or 2000)
+    )
     arguments = parser.parse_args()
     database_url = os.environ.get(
         "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fabrikam_bench"
@@ -135,23 +227,35 @@ def main() -> int:
 
     load.django_setup(BENCH_SETTINGS)
     load.database_prepare(database_url)
-    from scripts import bench_token
+    from scripts import bench_history, bench_token
 
+    rounds = max(5, arguments.rounds)
     seconds, clients, threads = arguments.seconds, arguments.clients, arguments.threads
+    round_seconds = seconds / rounds
     print(f"Fabrikam benchmark  {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
-    print(f"machine: {os.cpu_count()} CPUs; server and clients share it; PostgreSQL on loopback")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; server, "
+        "clients and PostgreSQL share it. Absolute figures move with the load; the ratios,"
+    )
+    print("each taken between neighbouring rounds of one interleaved run, hold better.")
     print()
 
-    token = bench_token.measure(2000)
-    print("1. Token validation (per request, warm keys, best of 5 x 2000)")
-    print(f"   api_auth.tokens.access_token_validate   {token['full']:8.1f} µs")
-    print(f"   of which python-jose jwt.decode         {token['jose']:8.1f} µs")
-    print(f"   raw RSA-2048 PKCS#1 v1.5 verify          {token['raw']:8.1f} µs")
-    print(f"   ratio validation / raw signature check  {token['full'] / token['raw']:8.2f}x")
+    token = bench_token.measure(arguments.token_calls, rounds=max(7, rounds))
+    print(
+        f"1. Token validation (per request, warm keys; {token['rounds']} interleaved rounds "
+        f"x {arguments.token_calls} calls, median)"
+    )
+    print(f"   api_auth.tokens.access_token_validate   {token['us']:8.1f} µs")
+    print(f"   raw RSA-2048 PKCS#1 v1.5 verify          {token['raw_us']:8.1f} µs")
+    print(
+        f"   ratio validation / raw signature check  {token['ratio']:8.2f}x"
+        f"   (rounds {token['low']:.2f}-{token['high']:.2f})"
+    )
     print()
 
     minter = load.Minter()
-    runs: dict[str, dict] = {}
+    tokens = PreMinted(minter)
+    sides: dict[str, list[dict]] = {"on": [], "off": [], "one": [], "two": []}
 
     def serve(workers: int):
         return load.gunicorn(
@@ -163,47 +267,55 @@ def main() -> int:
             settings_module=BENCH_SETTINGS,
         )
 
-    def run(label: str, base_url: str, *, auth: bool = True) -> None:
-        runs[label] = transfers(
-            load, base_url, minter, clients=clients, seconds=seconds / 2, auth=auth
-        )
-
-    # Interleaved, twice each, so drift on a shared machine hits both sides alike.
+    # The same customers on both sides (their history grows alike), in the order
+    # on, off, off, on, on, off, ...: each side goes first as often as the other.
+    people = load.customers_prepare(clients, uuid.uuid4().hex[:8])
     with load.jwks_server(arguments.port + 1, minter.jwks()) as jwks_url:
         with serve(workers=2) as base_url:
-            for label in ("on", "off", "on2", "off2"):
-                run(label, base_url, auth=label.startswith("on"))
+            server = {"url": base_url, "pid": load.SERVER_PIDS[base_url]}
+            for index in range(rounds):
+                order = ("on", "off") if index % 2 == 0 else ("off", "on")
+                for side in order:
+                    sides[side].append(
+                        transfers_round(
+                            load, server, tokens, people, seconds=round_seconds, auth=side == "on"
+                        )
+                    )
             dashboard, hop = page_latencies(base_url, minter, arguments.pages)
-        with serve(workers=1) as base_url:
-            run("one", base_url)
-        with serve(workers=2) as base_url:
-            run("two", base_url)
-        with serve(workers=1) as base_url:
-            run("one2", base_url)
+        # Worker processes: 1-2-1-2-1, authentication on.
+        for index in range(max(3, rounds // 2 * 2 + 1)):
+            workers = 1 if index % 2 == 0 else 2
+            with serve(workers=workers) as base_url:
+                server.update(url=base_url, pid=load.SERVER_PIDS[base_url])
+                sides["one" if workers == 1 else "two"].append(
+                    transfers_round(load, server, tokens, people, seconds=round_seconds, auth=True)
+                )
 
-    def merged(*labels: str) -> dict:
-        chosen = [runs[label] for label in labels]
-        return {
-            "rps": statistics.mean(r["rps"] for r in chosen),
-            "p50_ms": statistics.mean(r["p50_ms"] for r in chosen),
-            "p99_ms": max(r["p99_ms"] for r in chosen),
-            "requests": sum(r["requests"] for r in chosen),
-            "failures": sum(r["failures"] for r in chosen),
-        }
-
-    on, off = merged("on", "on2"), merged("off", "off2")
+    on, off = sides["on"], sides["off"]
     print(
         f"2. Transfers through gunicorn (2 workers x {threads} threads) + PostgreSQL, "
-        f"{clients} clients, 2 x {seconds / 2:.0f} s each side"
+        f"{clients} clients, {rounds} interleaved rounds x {round_seconds:.1f} s a side"
     )
-    print("                         req/s     p50 ms    p99 ms   requests  5xx/errors")
-    for label, figures in (("authentication on ", on), ("authentication off", off)):
-        print(
-            f"   {label}  {figures['rps']:8.1f}  {figures['p50_ms']:8.1f}  "
-            f"{figures['p99_ms']:8.1f}  {figures['requests']:9d}  {figures['failures']:6d}"
-        )
-    print(f"   throughput ratio on / off     {on['rps'] / off['rps']:6.2f}")
-    print(f"   p50 latency ratio on / off    {on['p50_ms'] / off['p50_ms']:6.2f}")
+    print("   median (lowest-highest round)      req/s            p50 ms         server CPU ms/req")
+    for label, measured in (("authentication on ", on), ("authentication off", off)):
+        cells = []
+        for key, width in (("rps", 6), ("p50_ms", 7), ("cpu_ms", 6)):
+            median, low, high = summary(measured, key)
+            cells.append(f"{median:{width}.1f} ({low:.1f}-{high:.1f})")
+        print(f"   {label}  " + "   ".join(cells))
+    for label, key in (
+        ("throughput ratio on / off         ", "rps"),
+        ("p50 latency ratio on / off        ", "p50_ms"),
+        ("server CPU per transfer on / off  ", "cpu_ms"),
+    ):
+        median, low, high = paired(on, off, key)
+        print(f"   {label}{median:6.2f}   (rounds {low:.2f}-{high:.2f})")
+    requests_made = sum(r["requests"] for r in on + off)
+    failures = sum(r["failures"] for r in on + off)
+    print(
+        f"   requests {requests_made}, 5xx/errors {failures}, "
+        f"tokens minted inside the timed loop: {tokens.minted_in_loop}"
+    )
     print()
 
     d50, d99 = percentiles(dashboard)
@@ -213,16 +325,43 @@ def main() -> int:
     print(f"   GET /api/accounts  (the API hop alone)  p50 {h50:7.1f} ms   p99 {h99:7.1f} ms")
     print()
 
-    one, two = merged("one", "one2"), merged("on", "on2", "two")
+    one, two = sides["one"], sides["two"]
     print(
         f"4. Worker processes (authentication on, {threads} threads each, {clients} clients, "
-        "runs interleaved 1-2-1 after the 2-worker runs above)"
+        f"rounds 1-2-1-... of {round_seconds:.1f} s)"
     )
-    print(f"   1 worker    {one['rps']:8.1f} req/s   p50 {one['p50_ms']:7.1f} ms")
-    print(f"   2 workers   {two['rps']:8.1f} req/s   p50 {two['p50_ms']:7.1f} ms")
-    print(f"   ratio 2 / 1 {two['rps'] / one['rps']:8.2f}")
-    failures = sum(run["failures"] for run in runs.values())
+    for label, measured in (("1 worker ", one), ("2 workers", two)):
+        rps, p50 = summary(measured, "rps")[0], summary(measured, "p50_ms")[0]
+        print(f"   {label}   {rps:8.1f} req/s   p50 {p50:7.1f} ms")
+    print(f"   ratio 2 / 1 {summary(two, 'rps')[0] / summary(one, 'rps')[0]:8.2f}")
     print()
+
+    history = bench_history.measure(rounds=rounds)
+    small, big = bench_history.SIZES
+    print(
+        f"5. History: a customer with {big:,} ledger rows vs one with {small:,} "
+        f"({rounds} interleaved rounds, median per call)"
+    )
+    for label, key in (
+        ("history query, DB time  ", "database"),  # EXPLAIN ANALYZE's execution time
+        ("history read (_history) ", "history"),  # the call: statement and round trip
+        ("whole transfer          ", "transfer"),  # transfer_create, in this process
+    ):
+        figures = history[key]
+        print(
+            f"   {label}  {figures['small']:7.2f} ms -> {figures['big']:7.2f} ms   "
+            f"ratio {big // 1000}k / {small // 1000}k {figures['ratio']:5.2f}x"
+            f"   (rounds {figures['low']:.2f}-{figures['high']:.2f})"
+        )
+    print(f"   EXPLAIN ANALYZE of the history read ({big:,} rows):")
+    for line in history["explain"]:
+        print(f"     {line}")
+    print()
+
+    # 6. DPoP: the "api" helper's scripts/bench_dpop.py prints what a DPoP proof adds to a
+    # token check; call it here, as section 6, once it exists (the lead wires it).
+
+    failures += sum(r["failures"] for r in one + two)
     print(f"5xx or transport errors in all runs: {failures}")
     return 0
 

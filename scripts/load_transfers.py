@@ -62,6 +62,9 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "DATABASE_URL": f"{database_url}?conn_max_age=60",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # The site sends other loopback names to SITE_URL (dev default: localhost:8000):
+        # name this server, so a page is served here and not redirected to another port.
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "OIDC_ISSUER": ISSUER,
         "API_JWKS_URL": jwks_url,
         "API_REQUIRE_AUTH_CONTEXT": "true",
@@ -76,6 +79,10 @@ def server_environment(port: int, database_url: str, jwks_url: str, **extra: str
         "TRANSACTION_APPROVAL_THRESHOLD": "1000000000.00",
         **extra,
     }
+
+
+# The running servers' master process ids by base URL (the benchmark reads their CPU time).
+SERVER_PIDS: dict[str, int] = {}
 
 
 @contextmanager
@@ -120,8 +127,10 @@ def gunicorn(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start on port {port}")
             time.sleep(0.2)
+        SERVER_PIDS[f"http://127.0.0.1:{port}"] = process.pid
         yield f"http://127.0.0.1:{port}"
     finally:
+        SERVER_PIDS.pop(f"http://127.0.0.1:{port}", None)
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -313,6 +322,7 @@ def run_clients(
     retry_share: float = 0.05,
     replay_share: float = 0.03,
     hot: bool = True,
+    bench_sub: bool = False,
 ) -> Results:
     """One thread per customer, each posting transfers until `seconds` have passed.
 
@@ -320,7 +330,10 @@ def run_clients(
     there, while its owner keeps paying out of it; without, payees are random. Some
     requests are retried exactly (same token, key and body: the first answer comes back)
     and some tokens are replayed with a new key (refused).
-    With `minter=None` the requests carry no token (the benchmark's auth-off endpoint).
+    `minter(sub)` gives each request its token (the benchmark passes pre-minted ones);
+    `bench_sub` also names the customer in `X-Bench-Sub`, for the benchmark's auth-off
+    endpoint, which ignores the token (sent anyway, so both sides send the same bytes).
+    With `minter=None` the requests carry no token.
     """
     import requests
 
@@ -354,7 +367,7 @@ def run_clients(
             if minter is not None:
                 token, jti = minter(sub)
                 headers["Authorization"] = f"Bearer {token}"
-            else:
+            if bench_sub or minter is None:
                 headers["X-Bench-Sub"] = sub
             began = time.monotonic()
             try:
@@ -369,7 +382,7 @@ def run_clients(
                 results.latencies.append(elapsed)
                 if jti and (response.status_code == 201 or _is_decline(response)):
                     results.accepted[jti] = response.status_code
-            if minter is None or response.status_code >= 500:
+            if minter is None or bench_sub or response.status_code >= 500:
                 continue
             roll = rng.random()
             if roll < retry_share:  # a client that lost the answer sends it again
@@ -447,7 +460,8 @@ def database_prepare(database_url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    # LOAD_SECONDS: CI's smoke runs `make load` for a few seconds.
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("LOAD_SECONDS", 20)))
     parser.add_argument("--port", type=int, default=8310)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)

@@ -23,7 +23,7 @@ def balance(number: str) -> Decimal:
     return Account.objects.get(number=number).balance
 
 
-def review(browser: Browser, amount: str, destination: str = "1000000021") -> None:
+def review(browser: Browser, amount: str, destination: str = "1000000021", memo: str = "") -> None:
     """Sign in, step up for the transfer page, fill it in: the confirmation page waits."""
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), ALICE)
@@ -35,6 +35,7 @@ def review(browser: Browser, amount: str, destination: str = "1000000021") -> No
             "source": "1000000011",
             "destination": destination,
             "amount": amount,
+            "memo": memo,
             "idempotency_key": key,
         },
     )
@@ -42,7 +43,7 @@ def review(browser: Browser, amount: str, destination: str = "1000000021") -> No
 
 
 def test_a_payment_at_the_threshold_is_approved_as_that_payment_and_sent_once(browser):
-    review(browser, "1000.00")
+    review(browser, "1000.00", memo="March rent")
     before = balance("1000000011")
     confirm = browser.get("/transfers/confirm").content.decode()
     assert "Approve $1,000.00 at the identity provider" in confirm
@@ -57,15 +58,17 @@ def test_a_payment_at_the_threshold_is_approved_as_that_payment_and_sent_once(br
     assert pages == ["approve", "totp"]  # the payment is shown, then a fresh code confirms it
     assert "$1,000.00" in seen["approve"] and "Bob O." in seen["approve"]
     assert "ending 0021" in seen["approve"] and "ending 0011" in seen["approve"]
+    assert "With the memo <strong>March rent</strong>" in seen["approve"]  # what Bob reads
     assert back["Location"] == "/transfers/confirm"
     held = browser.client.session[ELEVATED_KEY]["transfer:funds"]["authorization_details"]
     assert held[0]["amount"] == "1000.00" and held[0]["destination"] == "1000000021"
+    assert held[0]["memo"] == "March rent"
 
     sent = browser.post("/transfers/confirm")
     assert sent.status_code == 302 and sent["Location"].startswith("/transfers/")
     assert "Transfer sent" in browser.get(sent["Location"]).content.decode()
     assert balance("1000000011") == before - Decimal("1000.00")
-    assert Transfer.objects.filter(amount=Decimal("1000.00")).count() == 1
+    assert Transfer.objects.filter(amount=Decimal("1000.00"), memo="March rent").count() == 1
 
 
 def test_declining_at_the_idp_returns_to_the_confirmation_with_nothing_sent(browser):

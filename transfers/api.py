@@ -85,6 +85,7 @@ def transfer_answer(transfer: Transfer) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
     try:
@@ -103,6 +104,7 @@ def transfer_detail(request: CustomerRequest, transfer_id: str) -> JsonResponse:
 
 @api_view("GET")
 @token_required("read:accounts")
+@introspected
 @customer_required
 @rate_limited(payee_lookups)
 def payee_detail(request: CustomerRequest, number: str) -> JsonResponse:
@@ -123,6 +125,8 @@ def _approval(fields: dict[str, str], amount: Decimal, idempotency_key: str) -> 
         "source": fields["source"].strip(),
         "destination": fields["destination"].strip(),
         "idempotency_key": idempotency_key,
+        # What the payee and the payer will read is part of what was approved.
+        "memo": fields["memo"].strip(),
     }
 
 

@@ -110,6 +110,8 @@ def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
             "destination": pending["destination"],
             "payee": pending["payee"],
             "idempotency_key": pending["idempotency_key"],
+            # Shown on the approval screen: the payee reads it, so the customer approves it.
+            "memo": (pending.get("memo") or "").strip(),
         }
     ]
 

@@ -55,6 +55,17 @@ class Transfer(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
         ]
+        # What `services._history` asks under the customer's lock, each answered from an
+        # index however long the customer's history grows: today's completed total (a range
+        # from midnight), and whether this payee was ever paid (one probe).
+        indexes = [
+            models.Index(fields=["customer", "status", "created_at"], name="transfer_day_total"),
+            models.Index(
+                fields=["customer", "destination_number"],
+                condition=Q(status="completed"),
+                name="transfer_paid_before",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.source.number} -> {self.destination_number} ({self.status})"

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from accounts.errors import ApplicationError, ApprovalRequired, IdempotencyConflict, TransferInvalid
@@ -37,22 +37,34 @@ def transfer_amount_parse(value: object) -> Decimal:
 
 @dataclass(frozen=True)
 class History:
-    """What the rules need from the customer's past transfers, read in one query."""
+    """What the rules need from the customer's past transfers, read in one statement."""
 
     spent_today: Decimal
     paid_before: bool  # a completed transfer to this destination exists
 
 
 def _history(customer: Customer, destination_number: str) -> History:
+    # Two subqueries in one round trip, each an index range or probe (see Transfer.Meta):
+    # only today's rows are summed, and one earlier payment to this payee is enough. So
+    # the cost stays flat however many transfers the customer made before today.
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    figures = Transfer.objects.filter(
-        customer=customer, status=Transfer.Status.COMPLETED
-    ).aggregate(
-        today=Sum("amount", filter=Q(created_at__gte=midnight)),
-        to_payee=Count("pk", filter=Q(destination_number=destination_number)),
+    completed = Transfer.objects.filter(customer=OuterRef("pk"), status=Transfer.Status.COMPLETED)
+    today = (
+        completed.filter(created_at__gte=midnight)
+        .values("customer")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    figures = (
+        Customer.objects.filter(pk=customer.pk)
+        .values(
+            today=Subquery(today),
+            paid_before=Exists(completed.filter(destination_number=destination_number)),
+        )
+        .get()
     )
     return History(
-        spent_today=figures["today"] or Decimal("0.00"), paid_before=bool(figures["to_payee"])
+        spent_today=figures["today"] or Decimal("0.00"), paid_before=figures["paid_before"]
     )
 
 

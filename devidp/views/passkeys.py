@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import conf, factors, passkeys, policy, sso
@@ -52,6 +53,7 @@ def _passkey_passed(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("credential")
 @pending_signed_in_required
 def passkey(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     """The second factor with a passkey; TOTP stays one click away unless the client asked
@@ -181,6 +183,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @never_cache
+@sensitive_post_parameters("code", "credential")
 @_signed_in_account
 def account_verify(request: HttpRequest, session: IdpSession, user: IdpUser) -> HttpResponse:
     """Unlock the account page: a second factor now (a code, or a passkey)."""
@@ -198,6 +201,7 @@ def account_verify(request: HttpRequest, session: IdpSession, user: IdpUser) -> 
 
 @require_POST
 @never_cache
+@sensitive_post_parameters("credential")
 @_signed_in_account
 def account_passkey_add(request: HttpRequest, session: IdpSession, user: IdpUser) -> HttpResponse:
     if not passkeys.may_manage_passkeys(session):

@@ -8,6 +8,7 @@ from authlib.oauth2.rfc6750 import InvalidTokenError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..bearer import resource_protector
@@ -31,6 +32,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # a back-channel call authenticated by the client secret, not a browser form
 @require_POST
+@sensitive_post_parameters("code", "code_verifier", "client_secret", "client_assertion")
 def token(request: HttpRequest) -> HttpResponse:
     response = authorization_server().create_token_response(request)
     # RFC 6749 5.1; Authlib sets these too, but a token must never sit in a cache.
@@ -41,6 +43,7 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # a back-channel call authenticated by the client secret, not a browser form
 @require_POST
+@sensitive_post_parameters("client_secret", "client_assertion")
 def pushed_authorization_request(request: HttpRequest) -> HttpResponse:
     """RFC 9126: a client pushes an authorization request and gets a one-time request_uri."""
     server = authorization_server()
@@ -67,6 +70,7 @@ def userinfo(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # a back-channel call authenticated by the API's own credentials
 @require_POST
+@sensitive_post_parameters("token", "client_secret", "client_assertion")
 def introspect(request: HttpRequest) -> HttpResponse:
     """RFC 7662: is this access token active, and what does it carry?"""
     server = authorization_server()

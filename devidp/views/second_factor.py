@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .. import factors, policy, sso
@@ -33,6 +34,7 @@ def _second_factor_passed(request, pending: PendingAuthorization) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("code")
 @pending_signed_in_required
 def totp(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     if policy.phishing_resistant_required(pending.params.get("acr_values") or ""):
@@ -66,6 +68,7 @@ def _qr_svg(uri: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("code")
 @pending_signed_in_required
 def totp_enrol(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> HttpResponse:
     """First use of a second factor: show a new secret, save it once a code proves it works.

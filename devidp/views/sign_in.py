@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import factors, sso
@@ -37,6 +38,7 @@ def _signed_in(request, pending: PendingAuthorization, user: IdpUser) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("password")
 @pending_required
 def sign_in(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
     """The password step: "Sign in" for a newcomer, "Confirm it's you" for the person whose
@@ -71,6 +73,7 @@ def sign_in(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@sensitive_post_parameters("password")
 @pending_required
 def sign_up(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
     form = SignUpForm(request.POST or None)

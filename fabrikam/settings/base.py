@@ -215,7 +215,7 @@ API_ACCEPT_JWT_TYP = env.bool("API_ACCEPT_JWT_TYP", default=False)
 # Where the API reads signing keys; default: the `jwks_uri` of the issuer's discovery document.
 API_JWKS_URL = env("API_JWKS_URL", default=None)
 # RFC 7662: the API's own credentials at the issuer's introspection endpoint (when the
-# issuer advertises one), to refuse a revoked transfer:funds token before it is spent.
+# issuer advertises one), to refuse a revoked token at every endpoint (reads too).
 API_INTROSPECTION_CLIENT_ID = env("API_INTROSPECTION_CLIENT_ID", default=None)
 API_INTROSPECTION_CLIENT_SECRET = env("API_INTROSPECTION_CLIENT_SECRET", default=None)
 # Clock skew tolerated on exp, nbf, iat and auth_time, in seconds (at most 60).
@@ -248,9 +248,10 @@ PAYEE_LOOKUPS_PER_CUSTOMER = env.int("PAYEE_LOOKUPS_PER_CUSTOMER", default=20)
 PAYEE_LOOKUPS_PER_ADDRESS = env.int("PAYEE_LOOKUPS_PER_ADDRESS", default=60)
 PAYEE_LOOKUPS_WINDOW = env.int("PAYEE_LOOKUPS_WINDOW", default=600)
 # Peers whose X-Forwarded-For names the real client (addresses or networks, or *): a
-# reverse proxy in front of the site, and the web app when it calls the API. Loopback by
-# default, where `make demo` calls its own API.
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# reverse proxy you run in front of the site. None by default: on a shared host anyone can
+# connect from loopback. The web app names its browsers to the API with a header signed
+# by SECRET_KEY instead (accounts/throttle.py), so web and api must share SECRET_KEY.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- Money ---------------------------------------------------------------------------------
 CURRENCY = "USD"
@@ -280,6 +281,7 @@ LOGGING = {
     # One line per event, `key=value` after the event name, so logs grep and parse alike.
     "formatters": {
         "plain": {
+            "class": "fabrikam.request_log.PrintableFormatter",
             "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         }

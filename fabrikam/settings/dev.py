@@ -57,6 +57,13 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
     "fabrikam.middleware.LoopbackHostRedirectMiddleware",
 )
+# Browsers keep cookies apart by host name, not by port: a second demo (or any server) on
+# localhost:8491 would receive this one's session and CSRF cookies. Each site's cookie
+# names carry its port, so one demo's cookies mean nothing to another.
+_SITE_PORT = urlsplit(SITE_URL).port or (443 if SITE_URL.startswith("https:") else 80)
+SESSION_COOKIE_NAME = f"fabrikam_session_{_SITE_PORT}"
+CSRF_COOKIE_NAME = f"csrftoken_{_SITE_PORT}"
+DEVIDP_SESSION_COOKIE_NAME = f"devidp_session_{_SITE_PORT}"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

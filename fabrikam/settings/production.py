@@ -28,6 +28,10 @@ if "web" in FABRIKAM_ROLES and not (API_BASE_URL or SITE_URL):
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# `__Host-`: the browser keeps these only if Secure, for path / and this exact host (no
+# Domain), so neither a subdomain nor a plain-HTTP page can set or shadow them.
+SESSION_COOKIE_NAME = "__Host-fabrikam_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -49,4 +53,12 @@ STORAGES = {
 DEVIDP_ENABLED = env.bool("DEVIDP_ENABLED", default=False)
 if DEVIDP_ENABLED:
     INSTALLED_APPS = [*INSTALLED_APPS, "devidp"]
-    globals().update(devidp_settings(env, audience=API_AUDIENCE, site_url=None))
+    devidp = devidp_settings(env, audience=API_AUDIENCE, site_url=None)
+    globals().update(devidp)
+    # `__Secure-`, not `__Host-`: the IdP's cookie is scoped to the issuer's path (/idp/),
+    # which `__Host-` forbids; over plain HTTP the browser would refuse either prefix.
+    DEVIDP_SESSION_COOKIE_NAME = (
+        "__Secure-devidp_session"
+        if devidp["DEVIDP_ISSUER"].startswith("https://")
+        else "devidp_session"
+    )

@@ -9,15 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import time
+import unicodedata
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.models import LedgerEntry, StepUpEvent
-from accounts.statement_csv import statement_rows
+from accounts.statement_csv import _INVISIBLE, FORMULA_STARTS, SEPARATORS, statement_rows
 from oidc_client import provider as oidc
 from oidc_client.session import TOKENS_KEY
 from tests.factories import AccountFactory, CustomerFactory, TransferFactory
@@ -270,7 +273,6 @@ def one_entry_statement(
         "\u00a0\u3000=1+1",  # no-break and ideographic spaces
         "\x00=1+1",  # a control character first
         "\u200b=1+1",  # a zero-width space first
-        "\t=1+1",
         "\r\n@SUM(A1)",
         "\uff1d1+1",  # fullwidth equals sign
         "\uff0b1",  # fullwidth plus
@@ -293,3 +295,44 @@ def test_an_ordinary_memo_is_left_alone(memo):
     _, entry, *_ = statement_rows(statement)
 
     assert entry[1:4] == [memo, "B. Okafor", "1000000021"]
+
+
+@pytest.mark.parametrize(
+    ("memo", "cell"),
+    [
+        ("Rent;=1+1", "Rent;'=1+1"),  # a spreadsheet whose list separator is `;`
+        ("Rent,+1", "Rent,'+1"),
+        ("a|@SUM(A1)", "a|'@SUM(A1)"),
+        ("\t=1+1", "'\t'=1+1"),  # a tab first, and a formula after it
+        ("x; \u200b-1", "x;' \u200b-1"),  # blanks and zero-width characters looked past
+        ("Rent; March, 2026 | paid", "Rent; March, 2026 | paid"),
+    ],
+)
+def test_a_formula_after_a_separator_is_neutralised_too(memo, cell):
+    _, entry, *_ = statement_rows(one_entry_statement(memo=memo, counterparty=memo))
+
+    assert entry[1:3] == [cell, cell]
+
+
+def _opens_a_formula(piece: str) -> bool:
+    first = next((c for c in piece if unicodedata.category(c) not in _INVISIBLE), "")
+    return first in FORMULA_STARTS
+
+
+cell_text = st.text(
+    st.sampled_from([*FORMULA_STARTS, *SEPARATORS, " ", "\u200b", "\r", "a", "1", "'"])
+    | st.characters(),
+    max_size=30,
+)
+
+
+@given(memo=cell_text)
+def test_no_piece_of_a_cell_split_on_any_separator_opens_a_formula(memo):
+    """Whatever the memo, and whichever separator a spreadsheet splits it on, no piece
+    starts a formula; and only `'` was added, so the memo still reads as typed."""
+    cell = statement_rows(one_entry_statement(memo=memo))[1][1]
+
+    for separator in SEPARATORS:
+        assert not any(_opens_a_formula(piece) for piece in cell.split(separator))
+    assert not _opens_a_formula(cell)
+    assert cell.replace("'", "") == (memo or "Transfer").replace("'", "")

@@ -1,5 +1,6 @@
-"""RFC 7662: a token the issuer revoked moves no money, one question per transfer, none
-for reads; the issuer down means 503 and nothing spent. Against a real loopback server."""
+"""RFC 7662: a token the issuer revoked moves no money and reads nothing; one question per
+transfer, at most one per token for a page's reads; the issuer down means 503 and nothing
+spent. Against a real loopback server."""
 
 from __future__ import annotations
 
@@ -122,10 +123,68 @@ def test_the_issuer_down_is_a_503_and_a_retry_succeeds(client, issuer, transfer_
     assert post(client, token, payment).status_code == 201
 
 
-def test_reads_are_not_introspected(client, issuer, mint_token, alice_checking):
-    response = client.get("/api/accounts", headers=bearer(mint_token(iss=issuer.url)))
-    assert response.status_code == 200
-    assert issuer.calls == []
+# Every endpoint that takes a token, reads included: a revoked token reads nothing either.
+READS = [
+    "/api/accounts",
+    "/api/accounts/1000000011/transactions",
+    "/api/accounts/1000000011/statement",
+    "/api/security-events",
+    "/api/transfers/0b7a5f3e-2c1d-4e8f-9a6b-5c4d3e2f1a0b",
+    "/api/payees/1000000021",
+]
+UNGUARDED = {"api:health", "api:openapi"}
+
+
+def test_every_api_endpoint_that_takes_a_token_is_in_this_list():
+    from fabrikam import urls_api
+
+    names = {f"api:{pattern.name}" for pattern in urls_api.urlpatterns} - UNGUARDED
+    paths = {"/api/transfers", *READS}
+    assert len(names) == len(paths)  # a new endpoint joins READS (or the transfer tests)
+
+
+@pytest.mark.parametrize("path", READS)
+def test_a_revoked_token_reads_nothing(client, issuer, mint_token, alice_checking, path):
+    issuer.active = False
+
+    response = client.get(path, headers=bearer(mint_token(iss=issuer.url)))
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The access token has been revoked."
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_a_revoked_token_is_asked_about_once_however_often_it_reads(
+    client, issuer, mint_token, alice_checking
+):
+    issuer.active = False
+    token = mint_token(iss=issuer.url)
+
+    answers = [client.get(path, headers=bearer(token)).status_code for path in READS]
+
+    assert answers == [401] * len(READS)
+    assert len(issuer.calls) == 1  # the inactive verdict is remembered by the token's key
+
+
+def test_one_pages_reads_with_one_token_ask_once(client, issuer, mint_token, alice_checking):
+    token = mint_token(iss=issuer.url)
+
+    first = client.get("/api/accounts", headers=bearer(token))
+    second = client.get("/api/accounts/1000000011/transactions", headers=bearer(token))
+
+    assert first.status_code == second.status_code == 200
+    assert len(issuer.calls) == 1
+
+
+def test_a_transfer_asks_afresh_after_reads_with_the_same_token(
+    client, issuer, transfer_token, payment
+):
+    token = transfer_token(iss=issuer.url)
+    assert client.get("/api/security-events", headers=bearer(token)).status_code in (200, 403)
+    issuer.active = False  # revoked between the page and the payment
+
+    assert post(client, token, payment).status_code == 401
+    assert not SpentToken.objects.exists()
 
 
 def test_an_issuer_without_introspection_is_not_asked(client, issuer, transfer_token, payment):

@@ -109,3 +109,18 @@ def test_a_record_is_purged_once_its_token_can_never_be_accepted(
     SpentToken.objects.update(expires_at="2000-01-01T00:00:00Z")
     call_command("purge_spent_tokens")
     assert not SpentToken.objects.exists()
+
+
+def test_a_spent_token_is_refused_as_spent_even_with_a_request_the_view_refuses(
+    client, transfer_token, payment
+):
+    # Spending is optimistic (the view runs first), so a view's own refusal must not hide
+    # that the token was already used: the attacker learns nothing new from a bad body.
+    token = transfer_token()
+    assert post(client, token, payment, key="first-key-0001").status_code == 201
+
+    replay = post(client, token, {**payment, "amount": "-5"}, key="other-key-0001")
+
+    assert replay.status_code == 401
+    assert 'error="invalid_token"' in replay["WWW-Authenticate"]
+    assert SpentToken.objects.count() == 1

@@ -39,6 +39,7 @@ TRANSFER_DETAILS = {
     "destination": "20000021",
     "payee": "Bob O.",
     "idempotency_key": "3f0c9a52-8d1e-4c7b-9a7e-2b1d5e6f7a80",
+    "memo": "March rent",
 }
 
 

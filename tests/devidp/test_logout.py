@@ -8,11 +8,13 @@ import re
 import pytest
 from django.test import Client as BrowserClient
 
+from devidp import conf
 from devidp.models import IdpSession, IdpUser
 
 from .conftest import CLIENT_ID, MFA_POLICY, RelyingParty, query, verify_id_token
 
 pytestmark = pytest.mark.django_db
+COOKIE = conf.app_settings.SESSION_COOKIE_NAME  # per site: the dev settings add SITE_URL's port
 
 HOME = "http://localhost:8000/"
 
@@ -49,7 +51,7 @@ def confirm(browser, page) -> object:
 def assert_asks_first(response) -> None:
     assert response.status_code == 200
     assert b"Sign out?" in response.content
-    assert "devidp_session" not in response.cookies
+    assert COOKIE not in response.cookies
 
 
 # --- The web app's own sign-out: no prompt --------------------------------------------------
@@ -79,12 +81,12 @@ def test_the_web_apps_sign_out_after_a_step_up_needs_no_prompt_either(rp, alice)
 
 def test_signing_in_again_as_the_same_person_keeps_the_sid_and_changes_the_cookie(rp, alice):
     first = verify_id_token(signed_in(rp, alice)["id_token"])
-    cookie = rp.browser.cookies["devidp_session"].value
+    cookie = rp.browser.cookies[COOKIE].value
 
     again = rp.login(alice, nonce="again", max_age="0", acr_values=MFA_POLICY)
 
     assert verify_id_token(again["id_token"])["sid"] == first["sid"]
-    assert rp.browser.cookies["devidp_session"].value != cookie
+    assert rp.browser.cookies[COOKIE].value != cookie
 
 
 def test_signing_in_as_someone_else_starts_a_new_sid(rp, alice, bob):
@@ -97,7 +99,7 @@ def test_signing_in_as_someone_else_starts_a_new_sid(rp, alice, bob):
 
 def test_a_browser_with_no_session_left_just_returns_to_the_app(rp, alice):
     tokens = signed_in(rp, alice)
-    rp.browser.cookies.pop("devidp_session")
+    rp.browser.cookies.pop(COOKIE)
 
     response = web_app_logout(rp.browser, tokens["id_token"])
 
@@ -237,12 +239,21 @@ def test_the_confirmation_page_echoes_only_logout_parameters(rp, alice):
 # --- Auth0's /v2/logout -----------------------------------------------------------------------
 
 
-def test_auth0_style_logout_ends_the_session_and_returns_to_an_allowed_url(rp, alice):
+def test_a_cross_site_auth0_style_logout_link_with_a_registered_return_url_asks_first(rp, alice):
     signed_in(rp, alice)
-    response = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    # What an attacker's page links to: nothing in it proves the session is the browser's.
+    page = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    assert_asks_first(page)
+    assert live_sessions(alice) == 1
+
+
+def test_confirmed_auth0_style_logout_ends_the_session_and_returns_to_an_allowed_url(rp, alice):
+    signed_in(rp, alice)
+    page = rp.browser.get("/idp/v2/logout", {"client_id": CLIENT_ID, "returnTo": HOME})
+    response = confirm(rp.browser, page)
     assert response.status_code == 302
     assert response["Location"] == HOME
-    assert response.cookies["devidp_session"].value == ""
+    assert response.cookies[COOKIE].value == ""
     assert live_sessions(alice) == 0
     assert query(rp.authorize(nonce="n2", prompt="none"))["error"] == "login_required"
 

@@ -292,6 +292,19 @@ def test_a_client_that_requires_par_hears_that_reason_before_any_other(rp, par_r
     assert "push" in query(response)["error_description"]
 
 
+def test_authorization_details_by_value_are_refused_even_when_par_is_optional(rp, alice):
+    # What the red team sent: a payment the browser could have rewritten on its way here.
+    response = rp.authorize(
+        scope="openid transfer:funds", authorization_details=authorization_details()
+    )
+
+    params = query(response)
+    assert response["Location"].startswith(REDIRECT_URI)
+    assert (params["error"], params["state"]) == ("invalid_request", rp.state)
+    assert "push" in params["error_description"]
+    assert not PendingAuthorization.objects.exists()
+
+
 def test_a_client_that_requires_par_signs_in_by_reference(rp, alice, par_required):
     tokens = rp.login(alice, pushed=True)
     assert verify_access_token(tokens["access_token"])["sub"] == alice.sub

@@ -117,6 +117,21 @@ def test_a_wrong_code_keeps_it_locked(signed_in, alice):
     assert b"Add a passkey" not in answer.content
 
 
+def test_a_code_from_someone_without_an_authenticator_app_is_refused_with_a_reason(
+    signed_in, alice
+):
+    alice.totp_secret = ""  # e.g. signed up and added only a passkey
+    alice.save(update_fields=["totp_secret"])
+    page = signed_in.get(ACCOUNT)
+
+    answer = signed_in.post(
+        "/idp/u/account/verify", {"code": "123456", "csrfmiddlewaretoken": csrf(page)}
+    )
+
+    assert answer.status_code == 400
+    assert b"no authenticator app" in answer.content
+
+
 def test_a_person_removes_a_passkey(signed_in, alice):
     unlock(signed_in, alice)
     add_passkey(signed_in, device())

@@ -67,6 +67,15 @@ def test_the_approval_screen_shows_the_payment_and_who_asks(rp, alice):
     assert "10000011" not in text and "20000021" not in text  # only the last four digits
 
 
+@pytest.mark.parametrize(
+    ("memo", "shown"),
+    [("Rent", "With the memo Rent, which the payee will read."), ("", "With no memo.")],
+)
+def test_the_approval_screen_shows_the_memo_the_payee_will_read(rp, alice, memo, shown):
+    _, page = approval_page(rp, alice, authorization_details=authorization_details(memo=memo))
+    assert shown in page_text(page)
+
+
 def test_the_approval_screen_is_accessible_markup(rp, alice):
     _, page = approval_page(rp, alice)
     html = page.content.decode()
@@ -137,11 +146,6 @@ def test_a_request_without_a_payment_has_no_approval_page(rp, alice):
     response = rp.sign_in(rp.authorize(scope="openid transfer:funds"))
     consent = response["Location"].replace("/u/mfa", "/u/consent")
     assert rp.browser.get(consent).status_code == 400
-
-
-def test_a_plain_authorization_request_can_carry_a_payment_too(rp, alice):
-    tokens = rp.login(alice, **PAYMENT)
-    assert tokens["authorization_details"] == [TRANSFER_DETAILS]
 
 
 # A fresh second factor, always, after the approval

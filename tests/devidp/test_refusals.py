@@ -87,6 +87,16 @@ def test_a_wrong_code_verifier_is_refused(rp, alice):
     assert response.json()["error"] == "invalid_grant"
 
 
+def test_a_wrong_code_verifier_does_not_burn_the_code_and_the_right_one_redeems_it_once(rp, alice):
+    code = rp.code(rp.sign_in(rp.authorize()))
+
+    assert rp.exchange(code, verifier="w" * 50).status_code == 400
+
+    assert AuthorizationCode.objects.get().used_at is None
+    assert rp.exchange(code).status_code == 200
+    assert rp.exchange(code).status_code == 400
+
+
 def test_a_missing_code_verifier_is_refused_even_for_a_confidential_client(rp, alice):
     code = rp.code(rp.sign_in(rp.authorize()))
     response = rp.exchange(code, verifier="", code_verifier=None)
@@ -181,3 +191,40 @@ def test_basic_credentials_that_are_not_utf8_are_an_invalid_client_not_a_crash(r
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+# Characters Authlib will not put in an error description (RFC 6749 §5.2 allows only
+# %x20-21 / %x23-5B / %x5D-7E): the request is still refused with the protocol's error.
+ODD_PARAMETERS = [
+    {"redirect_uri": REDIRECT_URI + "\\"},
+    {"redirect_uri": "http://localhost:8000/call\x00back"},
+    {"response_type": "code\\"},
+    {"response_type": 'code"'},
+    {"scope": 'openid "profile'},
+    {"state": "st\\ate", "response_type": "token"},
+]
+
+
+@pytest.mark.parametrize("overrides", ODD_PARAMETERS)
+def test_odd_characters_at_authorize_get_the_protocols_error_not_a_500(rp, overrides):
+    response = rp.authorize(**overrides)
+
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert response["Location"].startswith(REDIRECT_URI)
+        assert query(response)["error"] in ("invalid_request", "unsupported_response_type")
+    else:
+        assert b"invalid_request" in response.content or b"unsupported" in response.content
+
+
+@pytest.mark.parametrize("overrides", ODD_PARAMETERS)
+def test_odd_characters_in_a_pushed_request_get_a_400_not_a_500(rp, overrides):
+    response = rp.push(**overrides)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] in (
+        "invalid_request",
+        "unsupported_response_type",
+        "invalid_scope",
+    )

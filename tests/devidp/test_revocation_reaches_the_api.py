@@ -98,3 +98,17 @@ def test_the_same_kind_of_token_unrevoked_moves_money_once(
     assert transfer(token, source, destination, key="live-key-00002").status_code == 401
     source.refresh_from_db()
     assert source.balance == Decimal("90.00")
+
+
+def test_a_token_revoked_by_a_reused_code_reads_nothing_either(
+    rp, alice, api_at_the_embedded_idp, alice_accounts
+):
+    _source, destination = alice_accounts
+    code = rp.code(rp.sign_in(rp.authorize()))  # a sign-in: read:accounts
+    token = rp.exchange(code).json()["access_token"]
+    assert rp.exchange(code).status_code == 400  # the replay revokes what the code produced
+
+    for path in ("/api/accounts", f"/api/payees/{destination.number}"):
+        response = BrowserClient().get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, path
+        assert response.json()["detail"] == "The access token has been revoked."

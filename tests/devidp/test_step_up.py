@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from devidp import conf
 from devidp.models import IdpSession
 
 from .conftest import MFA_POLICY, query, verify_access_token, verify_id_token
 
 pytestmark = pytest.mark.django_db
+COOKIE = conf.app_settings.SESSION_COOKIE_NAME  # per site: the dev settings add SITE_URL's port
 
 TRANSFER = {"scope": "openid profile email transfer:funds", "acr_values": MFA_POLICY}
 
@@ -148,7 +150,7 @@ def test_a_sign_in_link_cannot_be_finished_in_another_browser(rp, alice, client)
 
 def test_the_sso_cookie_is_the_idps_own(rp, alice):
     response = rp.authorize()
-    cookie = response.cookies["devidp_session"]
+    cookie = response.cookies[COOKIE]
     assert cookie["path"] == "/idp/"
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
@@ -156,9 +158,9 @@ def test_the_sso_cookie_is_the_idps_own(rp, alice):
 
 
 def test_signing_in_replaces_the_session_cookie(rp, alice):
-    before = rp.authorize().cookies["devidp_session"].value
+    before = rp.authorize().cookies[COOKIE].value
     response = rp.sign_in(rp.authorize(nonce="2"))
-    assert response.cookies["devidp_session"].value != before
+    assert response.cookies[COOKIE].value != before
 
 
 def test_transfer_funds_is_never_granted_without_a_fresh_second_factor_even_if_the_policy_slips(

@@ -88,3 +88,21 @@ def test_a_failing_callback_leaves_no_authorization_code_in_any_log(
             continue  # this test's own HTTP client, at DEBUG, naming the URL it asked for
         line = record.getMessage()
         assert code not in line and state not in line, line
+
+
+def test_control_characters_from_a_request_never_reach_the_log_raw(client, caplog):
+    """A NUL or a newline in the path (or a parameter) is written escaped: one request, one
+    line, nothing a terminal or a log parser misreads."""
+    formatter = next(
+        handler.formatter
+        for handler in logging.getLogger().handlers
+        if handler.formatter is not None and "logger=%(name)s" in (handler.formatter._fmt or "")
+    )
+
+    with caplog.at_level(logging.DEBUG):
+        client.get("/idp/u/login%00%0Aforged level=ERROR", {"redirect_uri": "a\x00b"})
+        client.get("/idp/authorize", {"redirect_uri": "http://localhost:8000/call\x00back"})
+
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any("\\x00\\x0aforged" in line for line in lines)
+    assert not any("\x00" in line or "\n" in line for line in lines)

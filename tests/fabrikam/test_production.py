@@ -112,3 +112,41 @@ def test_forms_may_lead_to_the_issuer_and_to_the_idp_clients_only(settings):
         "https://extra.example",
         "https://fabrikam.eu.auth0.com",
     ]
+
+
+def test_production_cookies_are_host_only_and_secure_by_name():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fabrikam.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "bank.example",
+        "SITE_URL": "https://bank.example",
+        "DEVIDP_ENABLED": "true",
+        "DEVIDP_ISSUER": "https://bank.example/idp",
+        "DEVIDP_CLIENT_SECRET": secrets.token_urlsafe(32),
+        "DEVIDP_REDIRECT_URIS": "https://bank.example/callback",
+        "DEVIDP_POST_LOGOUT_REDIRECT_URIS": "https://bank.example/",
+    }
+    script = (
+        "import fabrikam.settings.production as s; print(s.SESSION_COOKIE_NAME, "
+        "s.CSRF_COOKIE_NAME, s.DEVIDP_SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE)"
+    )
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and settings module
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "__Host-fabrikam_session",
+        "__Host-csrftoken",
+        "__Secure-devidp_session",
+        "True",
+        "True",
+    ]

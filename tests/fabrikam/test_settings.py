@@ -100,3 +100,20 @@ def test_the_demo_issuer_and_redirect_uris_follow_site_url():
     assert moved["OIDC_ISSUER"] == "'http://localhost:8200/idp'"
     assert moved["DEVIDP_REDIRECT_URIS"] == "['http://localhost:8200/callback']"
     assert moved["DEVIDP_POST_LOGOUT_REDIRECT_URIS"] == "['http://localhost:8200/']"
+
+
+def test_two_demos_on_one_machine_name_their_cookies_apart():
+    """Browsers keep cookies apart by host, not by port: each demo's names carry its port."""
+    here, there = settings_with(""), settings_with("", SITE_URL="http://localhost:8491")
+
+    names = ("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "DEVIDP_SESSION_COOKIE_NAME")
+    assert [here[name] for name in names] == [
+        "'fabrikam_session_8000'",
+        "'csrftoken_8000'",
+        "'devidp_session_8000'",
+    ]
+    assert [there[name] for name in names] == [
+        "'fabrikam_session_8491'",
+        "'csrftoken_8491'",
+        "'devidp_session_8491'",
+    ]

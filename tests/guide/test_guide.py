@@ -183,3 +183,16 @@ def test_how_it_works_says_which_profile_the_demo_runs(client, settings):
     assert "today's profile" in today and "<code>make demo PROFILE=fapi2</code>" in today
     assert "runs the <strong>FAPI 2.0</strong> profile" in fapi2
     assert "bound to this session's key" in fapi2 and "today's profile" not in fapi2
+
+
+def test_the_security_page_says_what_it_does_not_protect_against(alice):
+    html = alice.get("/security").content.decode()
+    section = html[html.index('id="not-protected"') :]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+
+    assert "What this does not protect against" in text
+    assert "locks the account for everyone" in text  # lockout: a denial of service, by design
+    assert "the last of duplicate JSON keys wins" in text
+    assert "an aud array that includes the API is valid (RFC 7519" in text
+    assert "smaller payments to them need only your second factor" in text
+    assert "daily limit" in text

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
+from django.conf import settings as settings_module
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jose.utils import base64url_encode
@@ -18,6 +20,7 @@ from tests.ledger import assert_ledger_consistent
 pytestmark = pytest.mark.django_db
 
 MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+PHISHING_RESISTANT = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 FUZZ = settings(
     max_examples=150,
     deadline=None,
@@ -110,6 +113,11 @@ transfer_bodies = (
     key="fuzz-happy-path",
     content_type="application/json",
 )
+@example(  # and the draw that once failed: at the passkey threshold, a code is not enough
+    body={"source": "1000000011", "destination": "1000000021", "amount": "5000.00"},
+    key="fuzz-passkey-threshold",
+    content_type="application/json",
+)
 @given(
     body=transfer_bodies,
     key=st.text(max_size=20).map(lambda text: f"fuzz-{uuid.uuid4()}{text}"),
@@ -130,7 +138,12 @@ def test_any_transfer_body_gets_a_result_or_a_problem_never_a_500(
     )
 
     # 403: a payment at or above the approval threshold needs an approval of that payment.
-    assert_problem(response, 201, 400, 403, 422)
+    # 401: at or above the passkey threshold, this token's code is not enough (RFC 9470).
+    assert_problem(response, 201, 400, 401, 403, 422)
+    if response.status_code == 401:
+        assert response.json()["code"] == "insufficient_user_authentication"
+        assert PHISHING_RESISTANT in response["WWW-Authenticate"]
+        assert Decimal(body["amount"]) >= settings_module.PHISHING_RESISTANT_THRESHOLD
     assert_ledger_consistent()
 
 

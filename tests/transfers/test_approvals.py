@@ -42,6 +42,7 @@ def approval(payer, payee, amount="2500.00", **changes):
         "destination": payee.number,
         "payee": "Bob O.",
         "idempotency_key": KEY,
+        "memo": "",
     }
     return [{**details, **changes}]
 
@@ -78,6 +79,7 @@ def test_a_plain_token_above_the_threshold_is_told_what_to_ask_for(
         "source": rich_alice.number,
         "destination": bob_checking.number,
         "idempotency_key": KEY,
+        "memo": "",
     }
     assert balance(rich_alice) == Decimal("5000.00")
     assert not SpentToken.objects.exists()  # the customer can still use it below the bar
@@ -106,6 +108,11 @@ def test_a_matching_approval_moves_money_once(client, transfer_token, rich_alice
         ("source", {"source": "1000000012"}, {}),
         ("destination", {"destination": "1000000031"}, {}),
         ("idempotency_key", {"idempotency_key": "another-key-01"}, {}),
+        # What the red team did: approve $3.00, then spend the token with a memo the
+        # customer never saw (the payee reads it).
+        ("memo", {}, {"memo": "Refund: call +1 555 0100"}),
+        ("memo", {"memo": "Rent"}, {"memo": "Rent and more"}),
+        ("memo", {"memo": "Rent"}, {}),
     ],
 )
 def test_a_payment_that_differs_from_the_approval_in_any_field_is_refused(

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.test import Client, RequestFactory
 
-from accounts.throttle import client_address
+from accounts.throttle import CLIENT_ADDRESS_HEADER, client_address, client_address_vouch
 from tests.factories import AccountFactory
 from tests.tokens import bearer
 from tests.web_api import sign_in_with
@@ -67,12 +67,63 @@ def test_the_limits_are_settings(client, mint_token, bob_checking, settings):
     assert statuses == [200, 200, 429]
 
 
+def test_a_loopback_caller_rotating_x_forwarded_for_is_limited_by_its_own_address(
+    client, mint_token, bob_checking, settings
+):
+    """What the red team did from the same host: a new identity and a new X-Forwarded-For
+    for every lookup. Loopback is no proof of being the web app: one address, one count."""
+    settings.PAYEE_LOOKUPS_PER_ADDRESS = 3
+
+    def lookup(n: int):
+        return client.get(
+            f"/api/payees/{bob_checking.number}",
+            headers={**bearer(mint_token(sub=f"test|rotor-{n}")), "X-Forwarded-For": f"6.6.6.{n}"},
+            REMOTE_ADDR="127.0.0.1",
+        )
+
+    assert [lookup(n).status_code for n in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_forged_web_app_header_is_no_address_either(client, mint_token, bob_checking, settings):
+    settings.PAYEE_LOOKUPS_PER_ADDRESS = 1
+    forged = [f"198.51.100.{n} {'0' * 64}" for n in range(2)]
+
+    answers = [
+        client.get(
+            f"/api/payees/{bob_checking.number}",
+            headers={**bearer(mint_token(sub=f"test|forger-{n}")), CLIENT_ADDRESS_HEADER: value},
+            REMOTE_ADDR="127.0.0.1",
+        ).status_code
+        for n, value in enumerate(forged)
+    ]
+
+    assert answers == [200, 429]
+
+
+def test_the_web_apps_own_signed_header_names_the_browser(settings):
+    request = RequestFactory().get(
+        "/",
+        REMOTE_ADDR="10.0.0.8",  # wherever the web app runs
+        headers={CLIENT_ADDRESS_HEADER: client_address_vouch("198.51.100.9")},
+    )
+
+    assert client_address(request) == "198.51.100.9"
+
+
+def test_by_default_no_peer_is_trusted_to_forward(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", headers={"X-Forwarded-For": "198.51.100.1"}
+    )
+
+    assert client_address(request) == "127.0.0.1"
+
+
 @pytest.mark.parametrize(
     ("peer", "forwarded", "expected"),
     [
         ("203.0.113.5", "", "203.0.113.5"),
         ("203.0.113.5", "198.51.100.1", "203.0.113.5"),  # anyone can write the header
-        ("127.0.0.1", "198.51.100.1", "198.51.100.1"),  # the web app, on this machine
+        ("127.0.0.1", "198.51.100.1", "198.51.100.1"),  # a reverse proxy on this machine
         ("127.0.0.1", "6.6.6.6, 198.51.100.1, 127.0.0.1", "198.51.100.1"),
         ("::1", "2001:db8::1", "2001:db8::1"),
         ("127.0.0.1", "not-an-address", "127.0.0.1"),
@@ -80,8 +131,9 @@ def test_the_limits_are_settings(client, mint_token, bob_checking, settings):
     ],
 )
 def test_the_client_address_believes_forwarding_only_from_trusted_proxies(
-    peer, forwarded, expected
+    peer, forwarded, expected, settings
 ):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]  # a reverse proxy in front, configured
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     request = RequestFactory().get("/", REMOTE_ADDR=peer, headers=headers)
 
