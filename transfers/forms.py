@@ -11,17 +11,18 @@ from django.core.validators import RegexValidator
 
 from accounts.templatetags.money import money
 
-from .amounts import AmountInvalid, amount_parse
+from .amounts import AmountInvalid, amount_read
 
 
 class AmountField(forms.DecimalField):
-    """A DecimalField that reads an amount as a person does, and as the API does."""
+    """A DecimalField that reads an amount as a person writes it, and as the site does
+    ("$1,000.00"); the API reads only the plain form."""
 
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values:
             return None
         try:
-            return amount_parse(str(value))
+            return amount_read(str(value))
         except AmountInvalid as error:
             raise forms.ValidationError(str(error), code="invalid") from None
 
