@@ -79,7 +79,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = SignInForm(initial={"email": email})
         if email:
             form.focus("password")  # who it is is known: what is asked for is the password
-    context = {"form": form, "tx": pending.key, "purpose": purpose}
+    user = pending.session.user
+    context = {
+        "form": form,
+        "tx": pending.key,
+        "purpose": purpose,
+        # A returning person with no second factor yet is asked for the password because a
+        # new authenticator is bound only after it, not because the session is old: say so.
+        "enrolling": user is not None and not user.has_totp and not user.passkeys.exists(),
+    }
     return render(request, "devidp/sign_in.html", context, status=400 if refused else 200)
 
 
