@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import wraps
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -51,6 +52,7 @@ log = logging.getLogger("oidc_client")
 
 GUARD_KEY = "oidc_step_up_guard"  # session: when each step-up last started
 GUARD_SECONDS = 60
+CAME_FROM_KEY = "oidc_step_up_came_from"  # session: the page a step-up was started from
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def start(
     approve exactly that transaction; the provider must support both, or
     `ApprovalUnsupported` is raised before anything is sent."""
     request.session.setdefault(GUARD_KEY, {})[step_up.key] = time.time()
+    request.session.setdefault(CAME_FROM_KEY, {})[step_up.key] = _came_from(request)
     request.session.modified = True
     flow = provider.Flow(
         purpose="step_up",
@@ -140,6 +143,17 @@ def start(
     # The provider should re-authenticate the person already signed in, not ask who they are.
     hint = {"login_hint": request.user.email} if getattr(request.user, "email", "") else {}
     return provider.start(request, flow=flow, scope=step_up.request_scope(), **hint)
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page of this site the person was on (Referer), for a cancel to return to; "/"
+    when unknown or another site's."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host():
+        return "/"
+    return provider.safe_next(
+        request, referer.path + (f"?{referer.query}" if referer.query else "")
+    )
 
 
 def recently_attempted(request: HttpRequest, step_up: StepUp) -> bool:
@@ -198,14 +212,19 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
 def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
     """The user said no at the provider: nothing happens, and trying again later goes
     straight back to the provider (a choice, not a loop)."""
+    came_from = "/"
     if flow.step_up is not None:
-        clear_guard(request, StepUp(**flow.step_up))
+        step_up = StepUp(**flow.step_up)
+        clear_guard(request, step_up)
+        came_from = request.session.get(CAME_FROM_KEY, {}).pop(step_up.key, "/")
+        request.session.modified = True
     if flow.authorization_details is not None:
         # Declining one transaction leaves it where it was, unsent.
         messages.info(request, "You declined the approval, so nothing was sent.")
         return HttpResponseRedirect(flow.next_url)
     messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
-    return HttpResponseRedirect("/")
+    # Back where they were, never to the page that asked (it would only ask again).
+    return HttpResponseRedirect("/" if came_from == flow.next_url else came_from)
 
 
 def refused(request: HttpRequest, next_url: str, reason: str) -> HttpResponse:

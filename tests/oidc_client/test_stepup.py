@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -198,6 +199,28 @@ def test_cancelling_a_step_up_keeps_the_session_and_lets_the_next_try_go_straigh
     assert ELEVATED_KEY not in signed_in.session
     again = signed_in.get("/transfers/new")
     assert again.status_code == 302 and again["Location"].startswith(f"{ISSUER}authorize")
+
+
+def test_cancelling_a_step_up_returns_to_the_page_it_was_started_from(signed_in, op):
+    page = "/accounts/1000000011/?page=2"
+    started = signed_in.get("/transfers/new", HTTP_REFERER=f"http://testserver{page}")
+    state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+
+    response = signed_in.get("/callback", {"error": "access_denied", "state": state, "iss": ISSUER})
+
+    assert response["Location"] == page
+
+
+@pytest.mark.parametrize(
+    "referer", ["https://evil.example/accounts/", "http://testserver/transfers/new"]
+)
+def test_a_cancel_never_returns_to_another_site_or_to_the_page_that_asked(signed_in, op, referer):
+    started = signed_in.get("/transfers/new", HTTP_REFERER=referer)
+    state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+
+    response = signed_in.get("/callback", {"error": "access_denied", "state": state, "iss": ISSUER})
+
+    assert response["Location"] == "/"
 
 
 def test_a_second_factor_dated_in_the_future_is_refused(signed_in, op):
