@@ -340,3 +340,29 @@ def test_every_page_a_customer_uses_on_both_sites_reflows_at_320_px(tab: Tab, al
     reflow.check("idp-account")
 
     reflow.assert_none()
+
+
+def test_the_idp_shows_a_password_on_request_and_a_cancel_returns_where_the_customer_was(
+    tab: Tab,
+):
+    page = tab.page
+    page.goto("/login")
+    page.wait_for_url("**/idp/u/login**")
+    page.get_by_label("Email").fill(ALICE)
+    page.get_by_label("Password").fill("fabrikam-demo")
+    reveal = page.get_by_role("button", name="Show password")
+    reveal.click()
+    assert page.get_by_label("Password").get_attribute("type") == "text"
+    assert reveal.get_attribute("aria-pressed") == "true"
+    tab.shot("password-shown")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Your accounts").wait_for()
+
+    page.get_by_role("row").filter(has_text="1000000011").get_by_role("link").click()
+    page.get_by_role("heading", name="Account 1000000011").wait_for()
+    page.get_by_role("link", name="Statements").click()
+    page.wait_for_url("**/idp/u/mfa**")
+    page.get_by_role("button", name="Cancel and go back").click()
+
+    page.get_by_role("heading", name="Account 1000000011").wait_for()  # not the dashboard
+    assert page.get_by_text("You cancelled the verification").is_visible()
