@@ -152,7 +152,7 @@ def approval_details(pending: dict[str, Any]) -> list[dict[str, str]]:
 
 def approval_held(request: HttpRequest, pending: dict[str, Any]) -> bool:
     held = elevated_info(request, TRANSFER_STEP_UP.scope)
-    return bool(held) and held.get("authorization_details") == approval_details(pending)
+    return held is not None and held.get("authorization_details") == approval_details(pending)
 
 
 def factor_held(request: HttpRequest) -> str | None:

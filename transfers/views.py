@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -81,7 +83,9 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("transfer-detail", transfer_id=outcome.transfer["id"])
 
 
-def _ask_provider(request: HttpRequest, pending: dict, ask: client.AskProvider) -> HttpResponse:
+def _ask_provider(
+    request: HttpRequest, pending: dict[str, Any], ask: client.AskProvider
+) -> HttpResponse:
     """To the identity provider and back to the confirmation: to approve exactly this payment
     (RFC 9396 via RFC 9126), or for a second factor, with the acr and max_age asked for
     (RFC 9470)."""
