@@ -22,6 +22,7 @@ from .selectors import (
     account_history,
     account_list,
     account_statement,
+    free_of_welcome_money,
     mask_name,
     next_month,
     previous_month,
@@ -36,7 +37,13 @@ MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])")
 @customer_required
 def accounts_list(request: CustomerRequest) -> JsonResponse:
     accounts = account_list(customer=request.customer)
-    return JsonResponse({"accounts": [_account_json(account) for account in accounts]})
+    free = free_of_welcome_money(customer=request.customer)
+    answer = [
+        # What each account can send to someone else: its balance, less welcome money.
+        {**_account_json(account), "available_to_others": _money(min(account.balance, free))}
+        for account in accounts
+    ]
+    return JsonResponse({"accounts": answer})
 
 
 @api_view("GET")

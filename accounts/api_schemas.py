@@ -51,6 +51,11 @@ SCHEMAS: dict[str, Any] = {
             "currency": {"type": "string", "examples": ["USD"]},
             "balance": _MONEY,
             "status": {"enum": ["open", "frozen", "closed"]},
+            "available_to_others": {
+                **_MONEY,
+                "description": "In the account list only: what this account can send to "
+                "someone else (the customer's welcome money stays)",
+            },
         },
     },
     "AccountList": {

@@ -20,6 +20,14 @@ def account_list(*, customer: Customer) -> QuerySet[Account]:
     return Account.objects.filter(customer=customer).order_by("kind", "number")
 
 
+def free_of_welcome_money(*, customer: Customer) -> Decimal:
+    """What the customer may send to someone else, over all their accounts: whatever they
+    hold beyond their welcome deposit, which stays with them (the transfer service applies
+    the same rule under its locks)."""
+    held = sum((a.balance for a in account_list(customer=customer)), Decimal("0.00"))
+    return max(Decimal("0.00"), held - customer.welcome_deposit)
+
+
 def account_get(*, customer: Customer, number: str) -> Account:
     """One of the customer's accounts; another customer's number is simply not found."""
     if not ACCOUNT_NUMBER.fullmatch(number):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
 import time
 
@@ -22,6 +23,7 @@ from . import ratelimit
 from .models import IdpUser
 
 SUB_PREFIX = "devidp|"
+TOTP_INTERVAL = 30  # seconds per code: RFC 6238's default, which authenticator apps assume
 log = logging.getLogger(__name__)
 
 
@@ -34,6 +36,19 @@ class AuthenticationFailed(Exception):
     def __init__(self, message: str, *, attempts_left: int | None = None) -> None:
         super().__init__(message)
         self.attempts_left = attempts_left
+
+
+class CodeAlreadyUsed(AuthenticationFailed):
+    """A right code whose time step was already spent: no failure, so nothing is counted
+    (`attempts_left` is None); the message says when the next code is due."""
+
+    def __init__(self, *, next_in: int) -> None:
+        if next_in <= 0:
+            wait = "Your app already shows a new code: enter that one."
+        else:
+            wait = f"Your app shows a new one in about {next_in} seconds: enter that one."
+        super().__init__(f"That code has already been used. {wait}")
+        self.next_in = next_in
 
 
 class SignUpRefused(Exception):
@@ -75,13 +90,19 @@ def _attempt_start(kind: str, *, account: str, ip: str) -> ratelimit.Attempt:
 
 def _matching_step(secret: str, code: str, *, now: float) -> int | None:
     """The time-step whose code matches, allowing one step of clock drift either way."""
-    totp = pyotp.TOTP(secret)
+    totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL)
     code = code.strip().replace(" ", "")
     for drift in (0, -1, 1):
         at = now + drift * totp.interval
         if hmac.compare_digest(totp.at(at), code):
             return int(at // totp.interval)
     return None
+
+
+def _next_code_in(user: IdpUser, *, now: float) -> int:
+    """Seconds until the first time step after the last one spent begins (0: it has)."""
+    user.refresh_from_db(fields=["totp_last_step"])
+    return max(0, math.ceil(((user.totp_last_step or 0) + 1) * TOTP_INTERVAL - now))
 
 
 def _spend_step(user: IdpUser, step: int) -> bool:
@@ -102,18 +123,19 @@ def totp_verify(*, user: IdpUser, code: str, ip: str, secret: str | None = None)
             "This account has no authenticator app set up: use a passkey instead."
         )
     attempt = _attempt_start("totp", account=user.email, ip=ip)
-    step = _matching_step(secret or user.totp_secret, code, now=time.time())
+    now = time.time()
+    step = _matching_step(secret or user.totp_secret, code, now=now)
     if step is None:
         raise AuthenticationFailed(
             "That code is not right. Check your authenticator app.",
             attempts_left=attempt.attempts_left,
         )
     if not _spend_step(user, step):
+        # A right code typed twice in its 30 seconds (an approval right after a step-up) is
+        # not a guess: it counts for nothing. It still never passes, and is still logged.
         log.warning("devidp.totp_replayed sub=%s ip=%s", user.sub, ip)
-        raise AuthenticationFailed(
-            "That code has already been used. Wait for the next one.",
-            attempts_left=attempt.attempts_left,
-        )
+        ratelimit.attempt_released(attempt)
+        raise CodeAlreadyUsed(next_in=_next_code_in(user, now=now))
     ratelimit.attempt_succeeded(attempt)
 
 

@@ -12,6 +12,8 @@ Afterwards:
   got it right starts afresh). Only a person who knows the secret can do that;
 - an attempt refused for its account gives the IP reservation back: only attempts that
   were evaluated, or refused by the IP limit itself, count against an IP;
+- a right answer that cannot be used (a TOTP code already spent in its window) gives every
+  reservation back and clears nothing: it was no guess, and proves no more than a success;
 - a sign-up is never given back: each one counts, whatever its outcome, because a refused
   one says something about an address and a successful one creates an account.
 
@@ -131,6 +133,14 @@ def attempt_succeeded(attempt: Attempt) -> None:
             store.clear(reservation.key, window_start=reservation.window_start)
         else:
             store.decrement(reservation.key, window_start=reservation.window_start)
+
+
+def attempt_released(attempt: Attempt) -> None:
+    """The answer was right but could not be used: the attempt counts for nothing, and the
+    account's earlier failures still stand (it does not clear them as a success does)."""
+    store = counter_store()
+    for reservation in attempt.reservations:
+        store.decrement(reservation.key, window_start=reservation.window_start)
 
 
 def unlock(*, account: str | None = None, ip: str | None = None) -> None:

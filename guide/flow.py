@@ -99,6 +99,7 @@ STEPS = (
         ),
         (
             ("transfers/views.py", "transfer_confirm"),
+            ("transfers/client.py", "transfer_send"),
             ("oidc_client/session.py", "elevated_token_take"),
             ("api_auth/decorators.py", "recent_mfa_required"),
             ("transfers/api.py", "transfers_create"),
@@ -117,7 +118,7 @@ STEPS = (
             Message("idp", "web", "approved → token carrying these details"),
         ),
         (
-            ("transfers/views.py", "_approve"),
+            ("transfers/views.py", "_ask_provider"),
             ("oidc_client/provider.py", "_pushed"),
             ("api_auth/authorization_details.py", "details_check"),
             ("transfers/services.py", "approval_required"),

@@ -8,6 +8,10 @@
     @step_up_required(kind="web")
     def statement(request, number): ...
 
+    @login_required
+    @step_up_required(kind="api", scope="payments:write", authorization_details=approval_of)
+    def pay(request, invoice): ...  # approval_of(request, invoice) -> [{"type": ...}] or None
+
 Two kinds, as in Auth0's step-up guides:
 - `api`: a new authorization request for `scope` with MFA (`acr_values`) and `max_age`;
   the elevated access token is kept apart from the sign-in tokens and taken out of the
@@ -30,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import wraps
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -47,6 +52,7 @@ log = logging.getLogger("oidc_client")
 
 GUARD_KEY = "oidc_step_up_guard"  # session: when each step-up last started
 GUARD_SECONDS = 60
+CAME_FROM_KEY = "oidc_step_up_came_from"  # session: the page a step-up was started from
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,11 @@ class StepUp:
     kind: Literal["api", "web"] = "api"
     scope: str = ""  # api: the scope of the elevated access token, e.g. "transfer:funds"
     acr: str | None = None  # asked for and required; default OIDC_MFA_ACR
-    # Sent as max_age. 0: authenticate again now, password included (OIDC Core 3.1.2.1).
-    # None: not sent, so the provider's policy decides what to ask for; the callback still
-    # insists on a second factor within `within` seconds.
-    max_age: int | None = 0
+    # Sent as max_age. None (the default, as docs/copying.md recommends): not sent, so the
+    # provider's policy decides what to ask for (Auth0: the second factor, and the password
+    # only on an old session); the callback still insists on a second factor within `within`
+    # seconds. 0: authenticate again now, password included (OIDC Core 3.1.2.1).
+    max_age: int | None = None
     within: int | None = None  # how old the factor may be; default from the settings
     message: str = "Second factor confirmed."  # shown once it passed; "" for none
 
@@ -89,9 +96,21 @@ def _fresh_mfa(claims: dict[str, Any], step_up: StepUp) -> tuple[bool, bool]:
     return mfa, fresh
 
 
-def satisfied(request: HttpRequest, step_up: StepUp) -> bool:
+def satisfied(
+    request: HttpRequest,
+    step_up: StepUp,
+    *,
+    authorization_details: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Whether the session holds what the view needs; with `authorization_details`, an
+    elevated token granted for exactly those details (any other approval does not count)."""
     if step_up.kind == "api":
-        return session.elevated_info(request, step_up.scope) is not None
+        held = session.elevated_info(request, step_up.scope)
+        if held is None:
+            return False
+        return authorization_details is None or (
+            held.get("authorization_details") == authorization_details
+        )
     return all(_fresh_mfa(session.id_claims(request), step_up))
 
 
@@ -111,6 +130,7 @@ def start(
     approve exactly that transaction; the provider must support both, or
     `ApprovalUnsupported` is raised before anything is sent."""
     request.session.setdefault(GUARD_KEY, {})[step_up.key] = time.time()
+    request.session.setdefault(CAME_FROM_KEY, {})[step_up.key] = _came_from(request)
     request.session.modified = True
     flow = provider.Flow(
         purpose="step_up",
@@ -125,6 +145,17 @@ def start(
     email = getattr(request.user, "email", "")
     hint = {"login_hint": email} if email else {}
     return provider.start(request, flow=flow, scope=step_up.request_scope(), **hint)
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page of this site the person was on (Referer), for a cancel to return to; "/"
+    when unknown or another site's."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host():
+        return "/"
+    return provider.safe_next(
+        request, referer.path + (f"?{referer.query}" if referer.query else "")
+    )
 
 
 def recently_attempted(request: HttpRequest, step_up: StepUp) -> bool:
@@ -183,14 +214,19 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
 def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
     """The user said no at the provider: nothing happens, and trying again later goes
     straight back to the provider (a choice, not a loop)."""
+    came_from = "/"
     if flow.step_up is not None:
-        clear_guard(request, StepUp(**flow.step_up))
+        step_up = StepUp(**flow.step_up)
+        clear_guard(request, step_up)
+        came_from = request.session.get(CAME_FROM_KEY, {}).pop(step_up.key, "/")
+        request.session.modified = True
     if flow.authorization_details is not None:
         # Declining one transaction leaves it where it was, unsent.
         messages.info(request, "You declined the approval, so nothing was sent.")
         return HttpResponseRedirect(flow.next_url)
     messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
-    return HttpResponseRedirect("/")
+    # Back where they were, never to the page that asked (it would only ask again).
+    return HttpResponseRedirect("/" if came_from == flow.next_url else came_from)
 
 
 def refused(request: HttpRequest, next_url: str, reason: str) -> HttpResponse:
@@ -215,21 +251,35 @@ def _return_path(request: HttpRequest) -> str:
 
 
 View = Callable[..., HttpResponse]
+Details = Callable[..., list[dict[str, Any]] | None]
 
 
-def step_up_required(step_up: StepUp | None = None, **fields: Any) -> Callable[[View], View]:
+def step_up_required(
+    step_up: StepUp | None = None,
+    *,
+    authorization_details: Details | None = None,
+    **fields: Any,
+) -> Callable[[View], View]:
     """Run the view only once the step-up is satisfied; otherwise go through it and return.
 
     Pass a `StepUp`, or its fields as keywords. Use under `login_required`. A step-up that
     was started less than a minute ago and still is not satisfied is not started again
     automatically (the loop guard); the wrapped view carries it as `view.step_up`.
+
+    `authorization_details` (api kind): called with the view's arguments, it returns the
+    RFC 9396 details this request must be approved for (or None: a plain step-up). Only a
+    token granted for exactly those details satisfies the view; the provider is asked to
+    show and approve them (pushed with RFC 9126, or `ApprovalUnsupported`).
     """
     step_up = step_up or StepUp(**fields)
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if satisfied(request, step_up):
+            details = (
+                authorization_details(request, *args, **kwargs) if authorization_details else None
+            )
+            if satisfied(request, step_up, authorization_details=details):
                 return view(request, *args, **kwargs)
             return_to = _return_path(request)
             if recently_attempted(request, step_up) and request.GET.get("retry") != "1":
@@ -238,7 +288,7 @@ def step_up_required(step_up: StepUp | None = None, **fields: Any) -> Callable[[
                     return_to,
                     "Your second factor was not confirmed, so we did not ask again automatically.",
                 )
-            return start(request, step_up, return_to)
+            return start(request, step_up, return_to, authorization_details=details)
 
         wrapper.step_up = step_up  # type: ignore[attr-defined]
         return wrapper

@@ -185,15 +185,20 @@ def test_an_rfc_9470_challenge_steps_up_and_returns_to_the_confirmation(browser,
     assert StepUpEvent.objects.filter(outcome="step_up_passed").count() == 2
 
 
-def test_a_second_challenge_after_a_step_up_is_not_followed(browser, settings):
+def test_a_second_challenge_after_a_step_up_is_not_followed_and_the_transfer_waits(
+    browser, settings
+):
     review_transfer_then_age_the_token(browser, settings)
     browser.through_idp(browser.post("/transfers/confirm"), "alice@fabrikam.example")
     time.sleep(1.1)
 
     refused = browser.post("/transfers/confirm")
 
-    assert refused.status_code == 403
-    assert b"was not sent" in refused.content
+    assert refused.status_code == 302 and refused["Location"] == "/transfers/confirm"  # no loop
+    page = browser.get("/transfers/confirm").content.decode()
+    assert "was not sent" in page and "still here" in page
+    assert "Bob O." in page and "$7.00" in page  # never lost: sending again is one click
+    assert not Transfer.objects.filter(amount=Decimal("7.00")).exists()
 
 
 def test_an_expired_access_token_signs_in_again_silently_and_returns(browser: Browser):

@@ -69,13 +69,14 @@ def test_every_aria_describedby_points_at_an_element_that_exists():
     assert 'aria-describedby="id_amount_error"' in tag_of(html, "amount")
 
 
-def test_invalid_fields_say_so_and_the_first_one_takes_the_focus():
+def test_invalid_fields_say_so_and_the_error_summary_takes_the_focus():
     html = transfer_page({"source": "1000000011", "destination": "12ab", "amount": "500"})
 
     destination, amount = tag_of(html, "destination"), tag_of(html, "amount")
     assert 'aria-invalid="true"' in destination and 'aria-invalid="true"' in amount
-    assert "autofocus" in destination and "autofocus" not in amount
-    assert html.count("autofocus") == 1
+    summary = re.search(r'<div class="error-summary"[^>]*>', html)[0]
+    assert 'tabindex="-1"' in summary and "autofocus" in summary
+    assert html.count("autofocus") == 1  # the summary only: it is read out, then its links
     assert "aria-invalid" not in tag_of(html, "memo")
 
 
@@ -89,12 +90,13 @@ def test_a_failed_submit_titles_the_page_error_and_sums_the_problems_up_with_lin
     assert "out of date" not in summary
 
 
-def test_a_fresh_form_has_no_error_title_no_summary_and_no_autofocus():
+def test_a_fresh_form_has_no_error_title_no_summary_and_focuses_its_heading():
     html = transfer_page(None)
 
     assert "<title>Move money" in html
     assert "error-summary" not in html and "aria-invalid" not in html
-    assert "autofocus" not in html
+    assert re.search(r'<h1 tabindex="-1" autofocus>Move money</h1>', html)
+    assert html.count("autofocus") == 1
 
 
 def test_an_error_with_no_field_to_blame_focuses_the_summary():

@@ -68,12 +68,13 @@ def _history(customer: Customer, destination_number: str) -> History:
     )
 
 
-def approval_required(*, amount: Decimal, paid_before: bool) -> bool:
-    """A transfer at or above the threshold, or to a payee never paid before, must be
-    approved as exactly that payment (RFC 9396 details in the token), not just with MFA."""
+def approval_required(*, amount: Decimal, known_payee: bool) -> bool:
+    """A transfer at or above the threshold, or to a payee that is not known (the customer's
+    own accounts, or paid before), must be approved as exactly that payment (RFC 9396 details
+    in the token), not just with MFA."""
     if amount >= settings.TRANSACTION_APPROVAL_THRESHOLD:
         return True
-    return settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES and not paid_before
+    return settings.TRANSACTION_APPROVAL_FOR_NEW_PAYEES and not known_payee
 
 
 def phishing_resistant_required(*, amount: Decimal) -> bool:
@@ -210,10 +211,12 @@ def _transfer_write(
         destination = None  # the bank's own account is not a payee
 
     history = _history(customer, destination_number) if enforce_limits else None
+    # Money between the customer's own accounts never goes to a stranger.
+    own = destination is not None and destination.customer_id == customer.pk
     if (
         history
         and not approved
-        and approval_required(amount=amount, paid_before=history.paid_before)
+        and approval_required(amount=amount, known_payee=own or history.paid_before)
     ):
         return ApprovalRequired(
             "This payment must be approved as exactly this payment (amount and payee) at the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,17 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import api_client
-from accounts.api_errors import (
-    ApprovalNeeded,
-    ServiceUnavailable,
-    StepUpRequired,
-    TransferNotAuthorized,
-    UnexpectedAnswer,
-)
 from accounts.errors import NotFound
 from oidc_client import stepup
 from oidc_client.errors import ApprovalUnsupported
-from oidc_client.session import elevated_info
 
 from . import client
 from .client import APPROVAL_STEP_UP, TRANSFER_STEP_UP
@@ -48,7 +42,10 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             form.add_error("destination", refusal.message)  # too many lookups: when to retry
         else:
             source = next(a for a in accounts if a["number"] == form.cleaned_data["source"])
-            client.pending_store(request, form.cleaned_data, payee, source["kind"].title())
+            own = {a["number"] for a in accounts}
+            client.pending_store(
+                request, form.cleaned_data, payee, source["kind"].title(), own_numbers=own
+            )
             return redirect("transfer-confirm")
     return render(request, "transfers/new.html", {"form": form, "accounts": accounts})
 
@@ -67,92 +64,40 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
             "transfers/confirm.html",
             {
                 "pending": pending,
-                "verified": elevated_info(request, TRANSFER_STEP_UP.scope) is not None,
-                "approval_needed": client.approval_needed(pending),
-                "approved": client.approval_held(request, pending),
+                "needs": client.needs(request, pending),
                 "threshold": settings.TRANSACTION_APPROVAL_THRESHOLD,
-                "passkey_needed": client.passkey_needed(pending),
                 "passkey_threshold": settings.PHISHING_RESISTANT_THRESHOLD,
                 "idp_account_url": settings.IDP_ACCOUNT_URL,
             },
         )
-    if client.approval_needed(pending) and not client.approval_held(request, pending):
-        return _approve(request, pending)
-    try:
-        transfer = client.transfer_submit(request, pending)
-    except ApprovalNeeded:
-        if pending.get("approval_asked"):
-            client.pending_clear(request)
-            raise TransferNotAuthorized(
-                "The bank still wanted an approval after you approved, so the transfer was not "
-                "sent. Please start it again."
-            ) from None
-        return _approve(request, pending)
-    except StepUpRequired as challenge:
-        if pending["stepped_up"]:
-            # One automatic step-up per attempt: a second challenge means something is wrong.
-            client.pending_clear(request)
-            raise TransferNotAuthorized(
-                "The bank still asked for a fresh second factor after you verified, so the "
-                "transfer was not sent. Please start it again."
-            ) from None
-        pending["stepped_up"] = challenge.acr_values is not None or challenge.max_age is not None
-        request.session.modified = True
-        if client.approval_needed(pending):
-            # The approval left with the refused token: ask for it again, together with what
-            # the API asked for (e.g. a passkey for a large amount), in one visit.
-            return _approve(
-                request, pending, acr_values=challenge.acr_values, max_age=challenge.max_age
-            )
-        return stepup.start(
-            request,
-            TRANSFER_STEP_UP,
-            reverse("transfer-confirm"),
-            acr_values=challenge.acr_values,
-            max_age=challenge.max_age,
-        )
-    except TransferNotAuthorized as refusal:
-        messages.error(request, refusal.message)
-        return redirect("transfer-confirm")
-    except ServiceUnavailable as failure:
-        # The request may have reached the bank before the answer was lost (or garbled). The
-        # pending transfer keeps its Idempotency-Key, so confirming again can only repeat
-        # the answer.
-        if isinstance(failure, UnexpectedAnswer):
-            what = "could not read the bank's answer"
-        else:
-            what = "did not hear back from the bank"
-        messages.error(
-            request,
-            f"We {what}, so we cannot tell yet whether the transfer went through. "
-            "Confirm again to find out: it can never be sent twice.",
-        )
+    outcome = client.transfer_send(request, pending)
+    if isinstance(outcome, client.AskProvider):
+        return _ask_provider(request, pending, outcome)
+    if isinstance(outcome, client.NotSent):
+        messages.error(request, outcome.message)
         return redirect("transfer-confirm")
     client.pending_clear(request)
     # The receipt says whether it was sent or declined: no message to repeat it.
-    client.receipt_names_keep(request, transfer["id"], pending)
-    return redirect("transfer-detail", transfer_id=transfer["id"])
+    client.receipt_names_keep(request, outcome.transfer["id"], pending)
+    return redirect("transfer-detail", transfer_id=outcome.transfer["id"])
 
 
-def _approve(
-    request: HttpRequest,
-    pending: dict,
-    *,
-    acr_values: str | None = None,
-    max_age: int | None = None,
+def _ask_provider(
+    request: HttpRequest, pending: dict[str, Any], ask: client.AskProvider
 ) -> HttpResponse:
-    """Ask the identity provider to approve exactly this payment (RFC 9396 via RFC 9126),
-    with the authentication the API's challenge named, if any (RFC 9470)."""
-    pending["approval_asked"] = True
-    request.session.modified = True
+    """To the identity provider and back to the confirmation: to approve exactly this payment
+    (RFC 9396 via RFC 9126), or for a second factor, with the acr and max_age asked for
+    (RFC 9470)."""
+    step_up = APPROVAL_STEP_UP if ask.approval else TRANSFER_STEP_UP
+    details = client.approval_details(pending) if ask.approval else None
     try:
         return stepup.start(
             request,
-            APPROVAL_STEP_UP,
+            step_up,
             reverse("transfer-confirm"),
-            acr_values=acr_values,
-            max_age=max_age,
-            authorization_details=client.approval_details(pending),
+            acr_values=ask.acr_values,
+            max_age=ask.max_age,
+            authorization_details=details,
         )
     except ApprovalUnsupported:
         # Never a silent downgrade to a plain step-up: say so, and send nothing.

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .. import policy
 from ..flow import (
     authorization_cancel,
     authorization_respond,
@@ -38,6 +39,12 @@ def approve(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) 
         "payment": payment,
         "client_name": client.name if client else "An application",
         "tx": pending.key,
+        # What confirms the approval next, so the page never promises a code that will
+        # not be enough (`flow._ask_next_step` picks the same way).
+        "passkey_required": policy.phishing_resistant_required(
+            pending.params.get("acr_values") or ""
+        ),
+        "has_passkey": user.passkeys.exists(),
     }
     status = 400 if request.method == "POST" else 200  # a POST without a known decision
     return render(request, "devidp/approve.html", context, status=status)

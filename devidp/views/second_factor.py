@@ -63,7 +63,9 @@ def totp(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> 
 
 def _qr_svg(uri: str) -> str:
     # segno writes the SVG itself from the URI: no user-controlled markup reaches the page.
-    return mark_safe(segno.make(uri, error="m").svg_inline(scale=5, title="TOTP QR code"))  # noqa: S308
+    # A viewBox instead of a fixed width and height, so it scales down on a phone (idp.css).
+    svg = segno.make(uri, error="m").svg_inline(scale=5, title="TOTP QR code", omitsize=True)
+    return mark_safe(svg)  # noqa: S308
 
 
 @require_http_methods(["GET", "POST"])

@@ -67,7 +67,17 @@ def sign_in(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse
         form = SignInForm(initial={"email": email})
         if email:
             form.focus("password")  # who it is is known: what is asked for is the password
-    context = {"form": form, "tx": pending.key, "purpose": purpose}
+    account = pending.session.user
+    context = {
+        "form": form,
+        "tx": pending.key,
+        "purpose": purpose,
+        # A returning person with no second factor yet is asked for the password because a
+        # new authenticator is bound only after it, not because the session is old: say so.
+        "enrolling": (
+            account is not None and not account.has_totp and not account.passkeys.exists()
+        ),
+    }
     return render(request, "devidp/sign_in.html", context, status=400 if refused else 200)
 
 

@@ -32,6 +32,7 @@ def test_it_lists_the_callers_accounts_with_balances_as_strings(
                 "currency": "USD",
                 "balance": "1000.00",
                 "status": "open",
+                "available_to_others": "1000.00",  # no welcome money to keep back
             },
             {
                 "number": "1000000012",
@@ -39,6 +40,7 @@ def test_it_lists_the_callers_accounts_with_balances_as_strings(
                 "currency": "USD",
                 "balance": "50.00",
                 "status": "open",
+                "available_to_others": "50.00",
             },
         ]
     }

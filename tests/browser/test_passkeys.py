@@ -93,7 +93,10 @@ def test_a_customer_enrols_a_passkey_steps_up_with_it_and_sends_a_large_transfer
     page.goto("/transfers/new")
     fill_transfer(tab, "150.00", memo="Deposit")
     page.get_by_role("heading", name="Confirm your transfer").wait_for()
-    assert page.get_by_text("need a passkey").is_visible()
+    assert page.get_by_text(
+        "with your passkey, which payments of $100.00 or more need"
+    ).is_visible()
+    assert page.get_by_text("No passkey yet?").count() == 0  # she has just used one
     page.get_by_role("button", name="Send $150.00").click()
     page.get_by_role("heading", name="Transfer sent").wait_for()
     tab.shot("sent-with-passkey")
@@ -102,8 +105,9 @@ def test_a_customer_enrols_a_passkey_steps_up_with_it_and_sends_a_large_transfer
 
 
 def test_a_code_is_not_enough_for_a_large_transfer_so_the_site_asks_for_a_passkey(tab: Tab):
-    """A code's token gets the API's RFC 9470 challenge; the site steps up again, for a
-    passkey; she has none, is told how to add one, adds it and carries on."""
+    """The payment needs a passkey and her token was given for a code: the confirmation says
+    so before anything is sent, and Send goes to the IdP for a passkey (the token is not
+    spent on a refusal); she has none, is told how to add one, adds it and carries on."""
     page = tab.page
     virtual_authenticator(tab)
     sign_in(tab)
@@ -114,10 +118,11 @@ def test_a_code_is_not_enough_for_a_large_transfer_so_the_site_asks_for_a_passke
     idp_totp(tab, ALICE)
     page.get_by_role("heading", name="Move money").wait_for()
     fill_transfer(tab, "150.00")
-    page.get_by_role("button", name="Send $150.00").click()
+    assert page.get_by_role("heading", name="This payment needs a passkey").is_visible()
+    page.get_by_role("button", name="Confirm with a passkey").click()
 
-    # The API refused the code's token (401, acr_values = phishing-resistant): the IdP asks
-    # for a passkey, which she does not have yet.
+    # The site asked for the phishing-resistant policy by name: the IdP asks for a passkey,
+    # which she does not have yet.
     page.wait_for_url("**/idp/u/mfa/passkey**")
     page.get_by_role("heading", name="A passkey is needed").wait_for()
     assert (

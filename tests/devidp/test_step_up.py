@@ -89,6 +89,20 @@ def test_a_recent_second_factor_keeps_the_session_recent(rp, alice, settings):
     assert "/idp/u/mfa" in rp.authorize(nonce="third", **TRANSFER)["Location"]
 
 
+def test_the_password_asked_before_a_first_authenticator_says_why_not_that_it_was_a_while(
+    rp, alice
+):
+    alice.totp_secret = ""
+    alice.save()
+    rp.login(alice)
+    enrol = rp.browser.get(rp.authorize(nonce="second", **TRANSFER)["Location"])
+
+    page = rp.browser.get(enrol["Location"]).content.decode()
+
+    assert "You have no second factor yet" in page
+    assert "It has been a while" not in page
+
+
 def test_a_new_authenticator_is_only_enrolled_after_the_password_in_this_request(rp, alice):
     alice.totp_secret = ""
     alice.save()

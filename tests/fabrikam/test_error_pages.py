@@ -73,3 +73,16 @@ def test_signing_in_and_out_each_say_so(client, web_op):
     client.post("/logout")
 
     assert "You are signed out." in client.get("/how-it-works").content.decode()
+
+
+def test_a_not_found_the_site_explains_has_the_same_design_as_djangos_404(client, rf):
+    from fabrikam.middleware import error_page
+
+    request = rf.get("/accounts/1000000099/")
+    explained = error_page(request, 404, "No such account.").content.decode()
+    django_404 = client.get("/no/such/page").content.decode()
+
+    assert_site_look(explained)
+    for part in ('class="error-code"', "Back to the start", "How Fabrikam works"):
+        assert part in explained and part in django_404
+    assert "No such account." in explained

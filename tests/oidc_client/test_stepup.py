@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -48,10 +49,74 @@ def test_the_transfer_page_starts_a_step_up_for_transfer_funds(signed_in, op):
     assert params["login_hint"] == "alice@example.com"  # re-authenticate the same person
 
 
-def test_a_step_up_re_authenticates_with_max_age_zero_unless_declared_otherwise():
-    # The copyable app's default is OIDC's "authenticate again now"; Fabrikam opts out.
-    assert StepUp(scope="x").max_age == 0
+def test_a_step_up_leaves_the_password_to_the_providers_policy_unless_declared_otherwise():
+    # A copied step-up behaves as the bank's own: no max_age=0 asking for the password again
+    # seconds after sign-in; a view that wants it declares max_age=0.
+    assert StepUp(scope="x").max_age is None
     assert TRANSFER_STEP_UP.max_age is None and STATEMENTS_STEP_UP.max_age is None
+
+
+def approval_of(request, invoice: str) -> list[dict]:
+    return [{"type": "invoice_payment", "invoice": invoice}]
+
+
+@pytest.fixture
+def pay_view(monkeypatch):
+    """A view declaring the approval it needs, and the step-ups it starts (not sent)."""
+    from django.http import HttpResponse
+
+    from oidc_client import stepup
+
+    started: list[dict] = []
+
+    def start(request, step_up, next_url, **asked):
+        started.append(asked)
+        return HttpResponse(status=302)
+
+    monkeypatch.setattr(stepup, "start", start)
+
+    @stepup.step_up_required(kind="api", scope="payments:write", authorization_details=approval_of)
+    def pay(request, invoice):
+        return HttpResponse("paid")
+
+    pay.started = started
+    return pay
+
+
+def hold(request, details) -> None:
+    request.session[ELEVATED_KEY] = {
+        "payments:write": {
+            "access_token": "elevated",
+            "expires_at": int(time.time()) + 120,
+            "authorization_details": details,
+        }
+    }
+
+
+def a_request():
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/pay/INV-7")
+    request.session = SessionStore()
+    request.user = type("User", (), {"get_username": lambda self: "sub", "email": ""})()
+    return request
+
+
+def test_a_view_that_declares_its_approval_asks_the_provider_for_exactly_it(pay_view):
+    response = pay_view(a_request(), "INV-7")
+
+    assert response.status_code == 302
+    assert pay_view.started == [{"authorization_details": approval_of(None, "INV-7")}]
+
+
+def test_only_a_token_approved_for_exactly_this_request_opens_the_view(pay_view):
+    request = a_request()
+    hold(request, approval_of(None, "INV-8"))  # approved, but another invoice
+    assert pay_view(request, "INV-7").status_code == 302
+
+    hold(request, approval_of(None, "INV-7"))
+    assert pay_view(request, "INV-7").content == b"paid"
 
 
 def test_a_fresh_mfa_step_up_stores_a_separate_elevated_token(signed_in, op):
@@ -134,6 +199,28 @@ def test_cancelling_a_step_up_keeps_the_session_and_lets_the_next_try_go_straigh
     assert ELEVATED_KEY not in signed_in.session
     again = signed_in.get("/transfers/new")
     assert again.status_code == 302 and again["Location"].startswith(f"{ISSUER}authorize")
+
+
+def test_cancelling_a_step_up_returns_to_the_page_it_was_started_from(signed_in, op):
+    page = "/accounts/1000000011/?page=2"
+    started = signed_in.get("/transfers/new", HTTP_REFERER=f"http://testserver{page}")
+    state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+
+    response = signed_in.get("/callback", {"error": "access_denied", "state": state, "iss": ISSUER})
+
+    assert response["Location"] == page
+
+
+@pytest.mark.parametrize(
+    "referer", ["https://evil.example/accounts/", "http://testserver/transfers/new"]
+)
+def test_a_cancel_never_returns_to_another_site_or_to_the_page_that_asked(signed_in, op, referer):
+    started = signed_in.get("/transfers/new", HTTP_REFERER=referer)
+    state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+
+    response = signed_in.get("/callback", {"error": "access_denied", "state": state, "iss": ISSUER})
+
+    assert response["Location"] == "/"
 
 
 def test_a_second_factor_dated_in_the_future_is_refused(signed_in, op):

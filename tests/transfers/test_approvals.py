@@ -172,6 +172,26 @@ def test_a_small_payment_to_a_known_payee_needs_no_approval(
     assert response.status_code == 201
 
 
+def test_moving_money_between_own_accounts_is_never_paying_a_stranger(
+    client, transfer_token, rich_alice
+):
+    savings = AccountFactory(customer=rich_alice.customer, kind="savings", number="1000000012")
+    response = post(client, transfer_token(), payment(rich_alice, savings, "100.50"))
+
+    assert response.status_code == 201, response.json()
+    assert balance(savings) == Decimal("100.50")
+
+
+def test_a_large_amount_between_own_accounts_still_needs_an_approval(
+    client, transfer_token, rich_alice
+):
+    savings = AccountFactory(customer=rich_alice.customer, kind="savings", number="1000000012")
+    response = post(client, transfer_token(), payment(rich_alice, savings, "2500.00"))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_authorization_details"
+
+
 def test_a_respelled_approval_token_is_refused(client, transfer_token, rich_alice, bob_checking):
     token = transfer_token(authorization_details=approval(rich_alice, bob_checking))
     assert post(client, token, payment(rich_alice, bob_checking)).status_code == 201

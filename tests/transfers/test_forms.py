@@ -38,7 +38,25 @@ def test_it_accepts_plain_amounts(amount):
 
 
 @pytest.mark.parametrize(
-    "amount", ["1_000", "\uff11\uff10", "\u0661\u0660", "1e3", "1,000", "+5", ".5", "1.005"]
+    ("written", "amount"),
+    [
+        ("$1,000.00", "1000.00"),
+        ("2,500.00", "2500.00"),
+        (" $ 12.50 ", "12.50"),
+        ("4,321.5", "4321.50"),
+        ("$7", "7.00"),
+    ],
+)
+def test_it_reads_amounts_as_the_site_writes_them(written, amount):
+    bound = form(written)
+
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["amount"] == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["1_000", "\uff11\uff10", "\u0661\u0660", "1e3", "1,00", "10,0000", "$$5", "+5", ".5", "1.005"],
 )
 def test_it_refuses_what_a_person_would_read_differently(amount):
     bound = form(amount)

@@ -4,10 +4,13 @@ counted per customer and per client address: enough to pay people, too few to ha
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 from django.test import Client, RequestFactory
 
+from accounts.models import Account
+from accounts.services import deposit_make
 from accounts.throttle import CLIENT_ADDRESS_HEADER, client_address, client_address_vouch
 from tests.factories import AccountFactory
 from tests.tokens import bearer
@@ -159,6 +162,8 @@ def test_the_web_app_passes_on_the_browsers_address(web_op, mint_token, settings
     session.save()
     form = browser.get("/transfers/new")
     number = form.context["form"].fields["source"].choices[0][0]
+    # Money of her own beyond the welcome deposit, which the form keeps from going to others.
+    deposit_make(account=Account.objects.get(number=number), amount=Decimal("5.00"), memo="Gift")
     data = {"source": number, "destination": "1000000021", "amount": "1.00"}
 
     first = browser.post("/transfers/new", {**data, "idempotency_key": "payee-key-001"})

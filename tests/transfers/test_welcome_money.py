@@ -124,3 +124,39 @@ def test_only_so_many_welcome_deposits_are_given_an_hour(settings):
     assert [c.welcome_deposit for c in given] == [Decimal("1000.00")] * 2 + [Decimal("0.00")]
     assert accounts_of(given[2])[0].balance == Decimal("0.00")
     assert_ledger_consistent()
+
+
+def test_the_account_list_says_what_each_account_can_send_to_others(
+    client, mint_token, newcomer, bob
+):
+    checking, _savings = accounts_of(newcomer)
+    deposit_make(account=checking, amount=Decimal("250.00"), memo="Pocket money")
+    token = mint_token(sub=newcomer.sub)
+
+    answer = client.get("/api/accounts", headers=bearer(token)).json()["accounts"]
+
+    free = {a["kind"]: a["available_to_others"] for a in answer}
+    assert free == {"checking": "250.00", "savings": "0.00"}  # the welcome 1,000.00 stays
+
+
+def test_the_transfer_form_applies_the_rule_before_any_approval():
+    from transfers.forms import TransferForm
+
+    accounts = [
+        {"number": "1000000091", "kind": "checking", "currency": "USD", "status": "open",
+         "balance": "1250.00", "available_to_others": "250.00"},
+        {"number": "1000000092", "kind": "savings", "currency": "USD", "status": "open",
+         "balance": "0.00", "available_to_others": "0.00"},
+    ]  # fmt: skip
+
+    def form(destination, amount):
+        data = {"source": "1000000091", "destination": destination, "amount": amount,
+                "idempotency_key": "welcome-form-0001"}  # fmt: skip
+        return TransferForm(data, accounts=accounts)
+
+    to_bob = form("1000000021", "300.00")
+    assert not to_bob.is_valid()
+    assert "up to $250.00 from this account to others" in to_bob.errors["amount"][0]
+    assert form("1000000021", "250.00").is_valid()
+    assert form("1000000092", "1200.00").is_valid()  # between her own accounts: fine
+    assert "Available to send to others: checking $250.00" in to_bob.fields["source"].help_text
