@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from . import policy, sso
+from . import policy, push, sso
 from .grants import max_age_parse
 from .housekeeping import expired_rows_delete
 from .models import Client, IdpSession, PendingAuthorization
@@ -159,7 +159,8 @@ def _ask_next_step(
 
     The order: who you are (password), what you approve (the payment), then the second
     factor, which confirms that approval: a passkey first for whoever has one (and always
-    when the client asks for phishing resistance), else TOTP.
+    when the client asks for phishing resistance), then a paired phone (unless push is
+    paused after repeated declines), else TOTP. Each page links to the others.
     """
     raw_cookie = None
     if session is None:
@@ -178,6 +179,8 @@ def _ask_next_step(
         step = "approve"
     elif outstanding.phishing_resistant or session.user.passkeys.exists():
         step = "passkey"
+    elif push.has_phone(session.user) and push.paused_until(session.user) is None:
+        step = "push"
     elif session.user.has_totp:
         step = "totp"
     else:
@@ -198,8 +201,11 @@ def payment_approve(pending: PendingAuthorization) -> None:
     pending.save(update_fields=["approved_at", "mfa_at"])
 
 
-def authorization_cancel(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
-    """The person gave up: tell the client `access_denied` (RFC 6749 4.1.2.1)."""
+def authorization_cancel(
+    request: HttpRequest, pending: PendingAuthorization, *, description: str | None = None
+) -> HttpResponse:
+    """The person gave up (or declined on their phone): tell the client `access_denied`
+    (RFC 6749 4.1.2.1), with `description` as its error_description when given."""
     params = pending.params
     pending.delete()
     client = Client.objects.filter(client_id=params.get("client_id")).first()
@@ -207,6 +213,6 @@ def authorization_cancel(request: HttpRequest, pending: PendingAuthorization) ->
     # Registrations can change while someone hesitates: check the URI again.
     trusted = client is not None and client.check_redirect_uri(redirect_uri)
     error = AccessDeniedError(
-        redirect_uri=redirect_uri if trusted else None, state=params.get("state")
+        description, redirect_uri=redirect_uri if trusted else None, state=params.get("state")
     )
     return error_response(request, error)
