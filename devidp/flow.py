@@ -212,7 +212,8 @@ def authorization_cancel(
     redirect_uri = params.get("redirect_uri", "")
     # Registrations can change while someone hesitates: check the URI again.
     trusted = client is not None and client.check_redirect_uri(redirect_uri)
+    # No description unless there is one worth showing: the client then uses its own words.
     error = AccessDeniedError(
-        description, redirect_uri=redirect_uri if trusted else None, state=params.get("state")
+        description or "", redirect_uri=redirect_uri if trusted else None, state=params.get("state")
     )
     return error_response(request, error)

@@ -73,3 +73,15 @@ def pairing_code(browser: Client) -> str:
     response = browser.post("/idp/u/account/phones/pair", {"csrfmiddlewaretoken": csrf(page)})
     assert response.status_code == 200, response.content
     return re.search(rb"#pair=([A-Za-z0-9_-]+)", response.content).group(1).decode()
+
+
+def paired_phone(user, name: str = "Alice's phone") -> SoftPhone:
+    """Pair a SoftPhone with `user` as the account page would, after a second factor."""
+    from devidp import phone, sso
+
+    session, _raw = sso.session_start(user=user)
+    sso.session_add_second_factor(session)
+    device = SoftPhone()
+    response = device.pair(phone.pairing_code_new(session=session), name=name)
+    assert response.status_code == 201, response.content
+    return device
