@@ -18,6 +18,7 @@ PHISHING_RESISTANT_ACR = "http://schemas.openid.net/pape/policies/2007/06/phishi
 
 DEMO_CLIENT_SECRET = "demo-only-fabrikam-web-secret"  # noqa: S105 - published demo value
 DEMO_INTROSPECTION_SECRET = "demo-only-fabrikam-api-introspection-secret"  # noqa: S105
+DEMO_ASSISTANT_SECRET = "demo-only-fabrikam-assistant-secret"  # noqa: S105 - published demo value
 
 
 def issuer() -> str:
@@ -79,3 +80,17 @@ def require_par() -> bool:
 def approval_token_lifetime() -> int:
     """Seconds an access token that approves one payment (RFC 9396) stays valid."""
     return getattr(settings, "DEVIDP_APPROVAL_TOKEN_LIFETIME", 120)
+
+
+def ciba_interval() -> int:
+    """Seconds a CIBA client waits between polls of the token endpoint (CIBA Core 7.3)."""
+    return getattr(settings, "DEVIDP_CIBA_INTERVAL", 5)
+
+
+def assistant_client_id() -> str:
+    """The assistant's client (CIBA only), registered by `manage.py devidp_seed`."""
+    return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_ID", "fabrikam-assistant")
+
+
+def assistant_client_secret() -> str:
+    return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_SECRET", DEMO_ASSISTANT_SECRET)

@@ -15,6 +15,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
 
+# OpenID CIBA Core 1.0's grant, which a client may be registered for (`Client.grant_types`).
+CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba"
 # Every OAuth client may ask for these; the discovery document advertises the same list.
 DEFAULT_CLIENT_SCOPES = "openid profile email read:accounts transfer:funds"
 
@@ -446,8 +448,12 @@ class BackchannelRequest(models.Model):
     user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
     push = models.OneToOneField(PushRequest, on_delete=models.CASCADE)
     scope = models.TextField(blank=True)
+    audience = models.CharField(max_length=255)
     acr_values = models.CharField(max_length=500, blank=True)
     authorization_details = models.JSONField(null=True, blank=True)
+    # The authentication event the phone's approval was, copied into the tokens.
+    acr = models.CharField(max_length=255, blank=True)
+    amr = models.JSONField(default=list)
     interval = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -456,3 +462,24 @@ class BackchannelRequest(models.Model):
 
     def __str__(self) -> str:
         return f"CIBA {self.client_id} for {self.user} at {self.created_at:%H:%M:%S}"
+
+    # --- what the token generators read, as from an authorization code (`tokens.py`) ------
+    sid = ""  # no browser session: the person answered on their phone
+    nonce = ""
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return None
+
+    def get_auth_time(self) -> int:
+        # The moment the person approved on the phone: the factor's own time.
+        decided_at = self.push.decided_at or self.created_at
+        return int(decided_at.timestamp())
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str]:
+        return list(self.amr)

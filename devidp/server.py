@@ -19,8 +19,9 @@ from django.http import HttpRequest
 from joserfc import jwt
 
 from . import conf, keys
+from .ciba import CibaGrant
 from .grants import CodeGrant, S256CodeChallenge
-from .models import Client, IssuedToken
+from .models import AuthorizationCode, Client, IssuedToken
 from .tokens import AccessTokenGenerator, IdTokenExtension
 
 SCOPES_SUPPORTED = ["openid", "profile", "email", "read:accounts", "transfer:funds"]
@@ -96,6 +97,7 @@ class IdpAuthorizationServer(AuthorizationServer):
             ),
         )
         self.register_grant(CodeGrant, [S256CodeChallenge(required=True), IdTokenExtension()])
+        self.register_grant(CibaGrant, [IdTokenExtension()])
 
     def query_client(self, client_id: str) -> Client | None:
         return Client.objects.filter(client_id=client_id).first()
@@ -108,9 +110,14 @@ class IdpAuthorizationServer(AuthorizationServer):
     def save_token(self, token: dict, request: IdpRequest) -> None:
         """Remember each access token's `jti` so a replayed code can revoke it."""
         claims = jwt.decode(token["access_token"], keys.public_key_set()).claims
+        # A CIBA approval has no code to revoke its tokens by (`ciba.py`).
+        code = request.authorization_code
         IssuedToken.objects.create(
             jti=claims["jti"],
-            code=request.authorization_code,
+            # A CIBA approval has no code to revoke its tokens by (`ciba.py`).
+            code=code
+            if isinstance(code := request.authorization_code, AuthorizationCode)
+            else None,
             client=request.client,
             user=request.user.user,
             scope=claims.get("scope", ""),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("authorize", protocol.authorize, name="authorize"),
     path("oauth/token", protocol.token, name="token"),
     path("oauth/par", protocol.pushed_authorization_request, name="par"),
+    path("bc-authorize", protocol.backchannel_authentication, name="backchannel_authentication"),
     path("userinfo", protocol.userinfo, name="userinfo"),
     path("oauth/introspect", protocol.introspect, name="introspect"),
     path("oidc/logout", logout.end_session, name="end_session"),
