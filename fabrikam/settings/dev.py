@@ -10,6 +10,8 @@ from .base import (
     API_INTROSPECTION_CLIENT_ID,
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
+    ASSISTANT_CLIENT_ID,
+    ASSISTANT_CLIENT_SECRET,
     IDP_ACCOUNT_URL,
     INSTALLED_APPS,
     MIDDLEWARE,
@@ -82,17 +84,30 @@ DEVIDP_INTROSPECTION_CLIENT_SECRET = env(
 # (stored by `devidp_seed`), and how long a token that approves one payment lives.
 DEVIDP_REQUIRE_PAR = env.bool("DEVIDP_REQUIRE_PAR", default=False)
 DEVIDP_APPROVAL_TOKEN_LIFETIME = env.int("DEVIDP_APPROVAL_TOKEN_LIFETIME", default=120)
+# CIBA (the assistant, `make assistant-pay`): its CIBA-only client, registered by
+# `devidp_seed` with this demo-only secret, and the seconds it waits between polls.
+DEVIDP_ASSISTANT_CLIENT_ID = env("DEVIDP_ASSISTANT_CLIENT_ID", default="fabrikam-assistant")
+DEVIDP_ASSISTANT_CLIENT_SECRET = env(
+    "DEVIDP_ASSISTANT_CLIENT_SECRET", default="demo-only-fabrikam-assistant-secret"
+)
+DEVIDP_CIBA_INTERVAL = env.int("DEVIDP_CIBA_INTERVAL", default=5)
 # With no tenant configured, the web app signs in against the embedded IdP's demo client.
 # Only then: a real tenant must never be sent the published demo secret.
 if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = API_ISSUER = DEVIDP_ISSUER
     OIDC_CLIENT_ID = OIDC_CLIENT_ID or DEVIDP_CLIENT_ID
     OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or DEVIDP_CLIENT_SECRET
+    ASSISTANT_CLIENT_ID = DEVIDP_ASSISTANT_CLIENT_ID
+    ASSISTANT_CLIENT_SECRET = ASSISTANT_CLIENT_SECRET or DEVIDP_ASSISTANT_CLIENT_SECRET
     IDP_ACCOUNT_URL = IDP_ACCOUNT_URL or f"{DEVIDP_ISSUER}/u/account"  # passkeys
     # The API asks the embedded IdP about transfer tokens with credentials of its own.
     API_INTROSPECTION_CLIENT_ID = API_INTROSPECTION_CLIENT_ID or DEVIDP_INTROSPECTION_CLIENT_ID
     API_INTROSPECTION_CLIENT_SECRET = (
         API_INTROSPECTION_CLIENT_SECRET or DEVIDP_INTROSPECTION_CLIENT_SECRET
     )
-# The web app's own client is the one allowed to move money (the demo client, by default).
-API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}
+# The web app's own client is the one allowed to move money (the demo client, by default),
+# and the assistant's, when it has credentials (with the embedded IdP: its demo client).
+API_ALLOWED_CLIENTS = {
+    "transfer:funds": API_TRANSFER_CLIENTS
+    or [OIDC_CLIENT_ID, *([ASSISTANT_CLIENT_ID] if ASSISTANT_CLIENT_SECRET else [])]
+}
