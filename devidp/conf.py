@@ -94,3 +94,9 @@ def assistant_client_id() -> str:
 
 def assistant_client_secret() -> str:
     return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_SECRET", DEMO_ASSISTANT_SECRET)
+
+
+def phone_wait() -> int:
+    """Seconds the phone app asks the IdP to hold each poll open when nothing is waiting
+    (a long poll, in place of a push service; the IdP caps it at 25). 0: plain polling."""
+    return getattr(settings, "DEVIDP_PHONE_WAIT", 20)

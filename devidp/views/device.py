@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import phone, push
+from .. import conf, phone, push
 from ..models import PushRequest
 
 # The longest a phone's poll is held open: well under any proxy's idle timeout, and short
@@ -53,7 +53,7 @@ def _refused(exc: Exception, status: int = 400) -> JsonResponse:
 @require_GET
 def app(request: HttpRequest) -> HttpResponse:
     """The shell: one page; the script decides whether to pair or to wait for requests."""
-    return render(request, "devidp/device.html")
+    return render(request, "devidp/device.html", {"wait": min(conf.phone_wait(), LONG_POLL_MAX)})
 
 
 @require_GET

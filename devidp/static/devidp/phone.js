@@ -13,6 +13,7 @@
     worker: body.dataset.workerUrl,
     scope: body.dataset.scope,
   };
+  const holdFor = Number(body.dataset.wait || "0"); // seconds the IdP may hold a poll
   const status = document.getElementById("phone-status");
   const sections = ["phone-pair", "phone-unpaired", "phone-waiting", "phone-request"];
   let shownRequest = null;
@@ -189,7 +190,7 @@
     for (;;) {
       try {
         const assertion = await sign(device, "device-poll+jwt", { iat: now() });
-        const response = await fetch(urls.requests + "?wait=20", {
+        const response = await fetch(urls.requests + "?wait=" + holdFor, {
           headers: { Authorization: "Device " + assertion },
           cache: "no-store",
         });
@@ -211,7 +212,8 @@
           say("Waiting for requests.");
         }
         pause = 0;
-        if (first) {
+        if (first || holdFor === 0) {
+          // Showing a request (or plain polling): look again in a second.
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       } catch (exc) {
