@@ -156,7 +156,7 @@ def assistant_pay(
         error, description = _error(started)
         raise AssistantFailed(
             f"The identity provider refused the request ({error or started.status_code}): "
-            f"{description or 'no reason given'}. Nothing was sent."
+            f"{(description or 'no reason given').rstrip('.')}. Nothing was sent."
         )
     answer = started.json()
     first_name = (customer.name or customer.email).split()[0]
