@@ -18,7 +18,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import (
@@ -269,7 +269,7 @@ class CibaGrant(BaseGrant, TokenEndpointMixin):
         self.request.authorization_code = row  # what the ID token extension reads
         log.info("devidp.ciba_redeemed client_id=%s sub=%s", client.client_id, row.user.sub)
 
-    def _throttle(self, row: BackchannelRequest, now) -> None:
+    def _throttle(self, row: BackchannelRequest, now: datetime) -> None:
         """Section 11 slow_down: polling faster than `interval` costs five more seconds."""
         last = row.last_polled_at
         BackchannelRequest.objects.filter(pk=row.pk).update(last_polled_at=now)
