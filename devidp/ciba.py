@@ -200,6 +200,9 @@ class BackchannelAuthenticationEndpoint(Endpoint):
                 ask=ask,
                 key=key,
                 lifetime=timedelta(seconds=validated.expires_in),
+                # Each auth_req_id has a prompt of its own: an open one for the same payment
+                # is replaced (after RESEND_AFTER), never shared between two requests.
+                resend=True,
             )
         except push.PushRefused as exc:
             raise RequestDeniedError(str(exc)) from exc

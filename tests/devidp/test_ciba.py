@@ -296,3 +296,27 @@ def test_the_web_apps_client_cannot_use_the_ciba_grant(phone, auth_req_id):
     approve(phone)
     response = poll(auth_req_id, authorization=basic_auth())
     assert response.json()["error"] in ("unauthorized_client", "unsupported_grant_type")
+
+
+def test_after_three_declines_in_a_row_a_ciba_request_is_refused_too(phone):
+    for n in range(3):
+        response = start(binding_message=f"FAB-000{n}", requested_expiry=str(60 + n))
+        assert response.status_code == 200, response.content
+        approve(phone, decision="deny")
+    refused = start(binding_message="FAB-0009")
+    assert refused.status_code == 403
+    assert "paused until" in refused.json()["error_description"]
+
+
+def test_a_second_request_for_the_same_payment_within_thirty_seconds_is_refused(auth_req_id):
+    again = start()
+    assert again.status_code == 403
+    assert "You can send another in" in again.json()["error_description"]
+
+
+def test_a_later_request_for_the_same_payment_replaces_the_open_one(phone, auth_req_id):
+    PushRequest.objects.update(created_at=timezone.now() - timedelta(seconds=31))
+    newer = start()
+    assert newer.status_code == 200
+    assert poll(auth_req_id).json()["error"] == "expired_token"  # the phone shows the new one
+    assert len(phone.requests()) == 1

@@ -186,3 +186,12 @@ def test_the_phone_app_is_installable(demo):
     worker = Client().get("/idp/device/sw.js")
     assert worker.status_code == 200
     assert b'"/idp/device/"' in worker.content  # the shell it caches, filled in
+
+
+def test_housekeeping_forgets_spent_pairing_codes_and_old_requests(unlocked):
+    from devidp.housekeeping import expired_rows_delete
+
+    pairing_code(unlocked)
+    PairingCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired_rows_delete()
+    assert not PairingCode.objects.exists()
