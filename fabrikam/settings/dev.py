@@ -12,6 +12,8 @@ from .base import (
     API_INTROSPECTION_CLIENT_ID,
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
+    ASSISTANT_CLIENT_ID,
+    ASSISTANT_CLIENT_SECRET,
     IDP_ACCOUNT_URL,
     INSTALLED_APPS,
     MIDDLEWARE,
@@ -77,6 +79,8 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = API_ISSUER = devidp["DEVIDP_ISSUER"]
     OIDC_CLIENT_ID = OIDC_CLIENT_ID or devidp["DEVIDP_CLIENT_ID"]
     OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or devidp["DEVIDP_CLIENT_SECRET"]
+    ASSISTANT_CLIENT_ID = devidp["DEVIDP_ASSISTANT_CLIENT_ID"]
+    ASSISTANT_CLIENT_SECRET = ASSISTANT_CLIENT_SECRET or devidp["DEVIDP_ASSISTANT_CLIENT_SECRET"]
     IDP_ACCOUNT_URL = IDP_ACCOUNT_URL or f"{OIDC_ISSUER}/u/account"  # passkeys
     # The API asks the embedded IdP about transfer tokens with credentials of its own.
     API_INTROSPECTION_CLIENT_ID = (
@@ -85,5 +89,9 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     API_INTROSPECTION_CLIENT_SECRET = (
         API_INTROSPECTION_CLIENT_SECRET or devidp["DEVIDP_INTROSPECTION_CLIENT_SECRET"]
     )
-# The web app's own client is the one allowed to move money (the demo client, by default).
-API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}
+# The web app's own client is the one allowed to move money (the demo client, by default),
+# and the assistant's, when it has credentials (with the embedded IdP: its demo client).
+API_ALLOWED_CLIENTS = {
+    "transfer:funds": API_TRANSFER_CLIENTS
+    or [OIDC_CLIENT_ID, *([ASSISTANT_CLIENT_ID] if ASSISTANT_CLIENT_SECRET else [])]
+}
