@@ -21,7 +21,7 @@ PROFILE_KEYS := $(if $(filter fapi2,$(PROFILE)),demo-keys)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed demo-keys test test-fast browser-deps interop-deps screenshots lint typecheck format totp unlock clean bench load purge
+.PHONY: help install demo serve migrate seed demo-keys test test-fast browser-deps interop-deps screenshots lint typecheck format totp unlock clean bench load purge assistant-pay
 
 # The seed registers the demo client's redirect URIs, so it sees the same SITE_URL.
 seed demo serve: export SITE_URL := $(SITE_URL)
@@ -69,6 +69,10 @@ totp: ## Print a demo user's current TOTP code: make totp USER=alice@fabrikam.ex
 	@# USER also comes from the shell environment (your login name), so insist on an email.
 	@case "$(USER)" in *@*) ;; *) echo "usage: make totp USER=alice@fabrikam.example"; exit 2;; esac
 	@$(MANAGE) devidp_totp "$(USER)"
+
+assistant-pay: ## The assistant pays a bill once the customer approves it on their phone (CIBA): make assistant-pay USER=alice@fabrikam.example TO=1000000021 AMOUNT=42.00 MEMO="Electricity"
+	@case "$(USER)" in *@*) ;; *) echo 'usage: make assistant-pay USER=alice@fabrikam.example TO=1000000021 AMOUNT=42.00 MEMO="Electricity"'; exit 2;; esac
+	@$(MANAGE) assistant_pay "$(USER)" "$(TO)" "$(AMOUNT)" --memo "$(MEMO)"
 
 unlock: ## Lift a demo user's lock-out after too many wrong codes: make unlock USER=alice@fabrikam.example
 	@case "$(USER)" in *@*) ;; *) echo "usage: make unlock USER=alice@fabrikam.example"; exit 2;; esac

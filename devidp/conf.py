@@ -19,6 +19,7 @@ PHISHING_RESISTANT_ACR = "http://schemas.openid.net/pape/policies/2007/06/phishi
 
 DEMO_CLIENT_SECRET = "demo-only-fabrikam-web-secret"  # noqa: S105 - published demo value
 DEMO_INTROSPECTION_SECRET = "demo-only-fabrikam-api-introspection-secret"  # noqa: S105
+DEMO_ASSISTANT_SECRET = "demo-only-fabrikam-assistant-secret"  # noqa: S105 - published demo value
 
 
 class AppSettings:
@@ -93,6 +94,26 @@ class AppSettings:
         """The IdP's SSO cookie. Browsers keep cookies apart by host, not by port, so the host
         names it per site (several demos on one machine must not share sessions)."""
         return getattr(settings, "DEVIDP_SESSION_COOKIE_NAME", "devidp_session")
+
+    @property
+    def CIBA_INTERVAL(self) -> int:
+        """Seconds a CIBA client waits between polls of the token endpoint (CIBA Core 7.3)."""
+        return getattr(settings, "DEVIDP_CIBA_INTERVAL", 5)
+
+    @property
+    def ASSISTANT_CLIENT_ID(self) -> str:
+        """The assistant's client (CIBA only), registered by `manage.py devidp_seed`."""
+        return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_ID", "fabrikam-assistant")
+
+    @property
+    def ASSISTANT_CLIENT_SECRET(self) -> str:
+        return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_SECRET", DEMO_ASSISTANT_SECRET)
+
+    @property
+    def PHONE_WAIT(self) -> int:
+        """Seconds the phone app asks the IdP to hold each poll open when nothing is waiting
+        (a long poll, in place of a push service; the IdP caps it at 25). 0: plain polling."""
+        return getattr(settings, "DEVIDP_PHONE_WAIT", 20)
 
     @property
     def PROFILE(self) -> str:

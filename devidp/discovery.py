@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import conf
+from .ciba import GRANT_TYPE as CIBA_GRANT_TYPE
 from .endpoints import endpoint_url
 from .introspection import AUTH_METHODS as INTROSPECTION_AUTH_METHODS
 from .models import Client
@@ -32,7 +33,11 @@ def openid_configuration() -> dict:
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": ["authorization_code", CIBA_GRANT_TYPE],
+        # CIBA Core 1.0 section 4: poll mode only; no user codes.
+        "backchannel_authentication_endpoint": endpoint_url("backchannel_authentication"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": False,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [conf.app_settings.SIGNING_ALG],
         "token_endpoint_auth_methods_supported": auth_methods,

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from . import policy, sso
+from . import policy, push, sso
 from .grants import max_age_parse
 from .housekeeping import expired_rows_delete
 from .models import Client, IdpSession, PendingAuthorization
@@ -161,7 +161,8 @@ def _ask_next_step(
 
     The order: who you are (password), what you approve (the payment), then the second
     factor, which confirms that approval: a passkey first for whoever has one (and always
-    when the client asks for phishing resistance), else TOTP.
+    when the client asks for phishing resistance), then a paired phone (unless push is
+    paused after repeated declines), else TOTP. Each page links to the others.
     """
     raw_cookie = None
     if session is None:
@@ -181,6 +182,8 @@ def _ask_next_step(
         step = "approve"
     elif outstanding.phishing_resistant or (user and user.passkeys.exists()):
         step = "passkey"
+    elif user and push.has_phone(user) and push.paused_until(user) is None:
+        step = "push"
     elif user and user.has_totp:
         step = "totp"
     else:
@@ -201,15 +204,19 @@ def payment_approve(pending: PendingAuthorization) -> None:
     pending.save(update_fields=["approved_at", "mfa_at"])
 
 
-def authorization_cancel(request: HttpRequest, pending: PendingAuthorization) -> HttpResponse:
-    """The person gave up: tell the client `access_denied` (RFC 6749 4.1.2.1)."""
+def authorization_cancel(
+    request: HttpRequest, pending: PendingAuthorization, *, description: str | None = None
+) -> HttpResponse:
+    """The person gave up (or declined on their phone): tell the client `access_denied`
+    (RFC 6749 4.1.2.1), with `description` as its error_description when given."""
     params = pending.params
     pending.delete()
     client = Client.objects.filter(client_id=params.get("client_id")).first()
     redirect_uri = params.get("redirect_uri", "")
     # Registrations can change while someone hesitates: check the URI again.
     trusted = client is not None and client.check_redirect_uri(redirect_uri)
+    # No description unless there is one worth showing: the client then uses its own words.
     error = AccessDeniedError(
-        redirect_uri=redirect_uri if trusted else None, state=params.get("state")
+        description or "", redirect_uri=redirect_uri if trusted else None, state=params.get("state")
     )
     return error_response(request, error)

@@ -10,10 +10,13 @@ from . import keys
 from .models import (
     AttemptCounter,
     AuthorizationCode,
+    BackchannelRequest,
     IdpSession,
     IssuedToken,
+    PairingCode,
     PendingAuthorization,
     PushedAuthorizationRequest,
+    PushRequest,
 )
 
 
@@ -26,5 +29,10 @@ def expired_rows_delete() -> None:
     PendingAuthorization.objects.filter(expires_at__lt=now).delete()
     PushedAuthorizationRequest.objects.filter(expires_at__lt=now).delete()
     IdpSession.objects.filter(expires_at__lt=now).delete()
+    PairingCode.objects.filter(expires_at__lt=now).delete()
+    BackchannelRequest.objects.filter(expires_at__lt=now).delete()
+    # Push requests count towards the pause after three declines (15 minutes): a day old,
+    # they can no longer pause anyone.
+    PushRequest.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     # Rate-limit windows last an hour at most; a day-old counter can no longer refuse anyone.
     AttemptCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from . import conf
 
+# OpenID CIBA Core 1.0's grant, which a client may be registered for (`Client.grant_types`).
+CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba"
 # Every OAuth client may ask for these; the discovery document advertises the same list.
 DEFAULT_CLIENT_SCOPES = "openid profile email read:accounts transfer:funds"
 
@@ -100,6 +102,9 @@ class Client(ClientMixin, models.Model):
     )
     jwks = models.JSONField(null=True, blank=True, help_text="Public keys, as a JWKS.")
     jwks_uri = models.URLField(blank=True, help_text="Or where the client publishes them.")
+    # Space-separated OAuth grant types (RFC 7591 `grant_types`): the web app's is the code
+    # flow; an assistant's is CIBA (`urn:openid:params:grant-type:ciba`).
+    grant_types = models.CharField(max_length=200, default="authorization_code")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -142,8 +147,9 @@ class Client(ClientMixin, models.Model):
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
-        # No refresh tokens: every token comes from a fresh authorization code.
-        return grant_type == "authorization_code"
+        # No refresh tokens: every token comes from a fresh authorization code, or (for a
+        # client registered for it) from a person's approval of a CIBA request.
+        return grant_type in self.grant_types.split()
 
     @property
     def client_metadata(self) -> dict:
@@ -385,3 +391,139 @@ class SpentJwtId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key_hash[:8]}…"
+
+
+class PhoneDevice(models.Model):
+    """A phone paired with a person's account (see `phone.py`): it approves requests by
+    signing them with its own P-256 key, which never leaves the phone.
+
+    Only the public key is kept (a JWK), with its RFC 7638 thumbprint so one key cannot be
+    paired twice.
+    """
+
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE, related_name="phones")
+    name = models.CharField(max_length=60)
+    # A random, public handle the phone names itself by (its key is what proves it).
+    device_id = models.CharField(max_length=64, unique=True)
+    public_jwk = models.JSONField()
+    thumbprint = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+
+class PairingCode(models.Model):
+    """A one-time code that lets one phone join one account, for five minutes.
+
+    Made on the account page after a recent second factor; only its hash is stored.
+    """
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pairing code for {self.user} at {self.created_at:%H:%M:%S}"
+
+
+class PushRequest(models.Model):
+    """One request sent to a person's phones: a step-up in one IdP session (with number
+    matching), or a client's back-channel request (CIBA, with its binding message).
+
+    It is decided once, on one phone, by a signature of that phone's key (`push.py`).
+    """
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "approved"
+        DENY = "deny", "declined"
+
+    request_id = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE, related_name="push_requests")
+    # A step-up belongs to the IdP session that asked; a CIBA request has none.
+    session = models.ForeignKey(IdpSession, null=True, blank=True, on_delete=models.CASCADE)
+    # The sign-in it is a step of; kept (as null) once that sign-in ends, for the fatigue rule.
+    pending = models.ForeignKey(
+        PendingAuthorization, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    # What is asked for, so a second request for the same thing reuses the pending one.
+    purpose_key = models.CharField(max_length=64)
+    # What the phone shows: the scopes' purposes, or the payment in words.
+    asks = models.JSONField(default=list)
+    payment = models.CharField(max_length=300, blank=True)
+    binding_message = models.CharField(max_length=64, blank=True)
+    browser = models.CharField(max_length=100, blank=True)
+    # Number matching (step-ups): the browser shows `number`, the phone offers `choices`.
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The phone picked another number than the browser showed: refused, and ended.
+    mismatched = models.BooleanField(default=False)
+    device = models.ForeignKey(PhoneDevice, null=True, blank=True, on_delete=models.SET_NULL)
+    # Set when the sign-in (or the CIBA token request) spends the approval: once only.
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer request for the same purpose replaced this one before a decision.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose_key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"push to {self.user} at {self.created_at:%H:%M:%S} ({self.decision or 'open'})"
+
+
+class BackchannelRequest(models.Model):
+    """CIBA Core 1.0 (poll mode): a client's request for a person's approval, redeemed at
+    the token endpoint with its `auth_req_id` (stored hashed), once, by that client only."""
+
+    auth_req_id_hash = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    user = models.ForeignKey(IdpUser, on_delete=models.CASCADE)
+    push = models.OneToOneField(PushRequest, on_delete=models.CASCADE)
+    scope = models.TextField(blank=True)
+    audience = models.CharField(max_length=255)
+    acr_values = models.CharField(max_length=500, blank=True)
+    authorization_details = models.JSONField(null=True, blank=True)
+    # The authentication event the phone's approval was, copied into the tokens.
+    acr = models.CharField(max_length=255, blank=True)
+    amr = models.JSONField(default=list)
+    interval = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"CIBA {self.client_id} for {self.user} at {self.created_at:%H:%M:%S}"
+
+    # --- what the token generators read, as from an authorization code (`tokens.py`) ------
+    sid = ""  # no browser session: the person answered on their phone
+    nonce = ""
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return None
+
+    def get_auth_time(self) -> int:
+        # The moment the person approved on the phone: the factor's own time.
+        decided_at = self.push.decided_at or self.created_at
+        return int(decided_at.timestamp())
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str]:
+        return list(self.amr)

@@ -42,6 +42,10 @@ PASSWORD_ONLY_ACR = "urn:fabrikam:pwd"  # noqa: S105 - an acr value, not a passw
 # They are what makes an authentication event phishing-resistant: the key signs for this
 # origin only, so a look-alike site has nothing it can relay.
 PHISHING_RESISTANT_METHODS = frozenset({"hwk", "swk"})
+# RFC 8176 `mca`: the key signed on another channel (a paired phone, `push.py`). The phone
+# proves possession of its key, but the number it matched can be read off a look-alike
+# page and relayed, so such an event is multi-factor, never phishing-resistant.
+OUT_OF_BAND_METHODS = frozenset({"mca"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,12 @@ def phishing_resistant_required(acr_values: str) -> bool:
 
 def phishing_resistant(amr: list[str]) -> bool:
     """Did this authentication event include a second factor that resists phishing?"""
-    return "mfa" in amr and bool(PHISHING_RESISTANT_METHODS & set(amr))
+    methods = set(amr)
+    return (
+        "mfa" in methods
+        and bool(PHISHING_RESISTANT_METHODS & methods)
+        and not (OUT_OF_BAND_METHODS & methods)
+    )
 
 
 def second_factor_required(*, scope: str, acr_values: str, payment: bool = False) -> bool:

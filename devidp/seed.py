@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from . import conf
-from .models import Client, IdpUser
+from .models import CIBA_GRANT_TYPE, Client, IdpUser
 
 DEMO_CLIENT_NAME = "Fabrikam Bank"
+ASSISTANT_CLIENT_NAME = "Fabrikam Assistant"
 DEMO_PASSWORD = "fabrikam-demo"  # noqa: S105 - published demo password
 # (email, sub, name, TOTP secret). The subs match the bank's `seed_demo` customers.
 DEMO_USERS = [
@@ -42,6 +43,20 @@ def demo_client_sync() -> Client:
     return client
 
 
+def assistant_client_sync() -> Client:
+    """The assistant (an agent, a call centre): CIBA only, so it can move money only once
+    the customer approved exactly that payment on their phone. Demo-only credentials."""
+    client, _ = Client.objects.get_or_create(client_id=conf.app_settings.ASSISTANT_CLIENT_ID)
+    client.name = ASSISTANT_CLIENT_NAME
+    client.set_client_secret(conf.app_settings.ASSISTANT_CLIENT_SECRET)
+    client.redirect_uris = ""  # no browser ever comes back to it
+    client.post_logout_redirect_uris = ""
+    client.allowed_scopes = "openid transfer:funds"
+    client.grant_types = CIBA_GRANT_TYPE
+    client.save()
+    return client
+
+
 def demo_users_sync() -> list[IdpUser]:
     """Create the demo users, or put them back as seeded (password, TOTP secret)."""
     users = []
@@ -58,4 +73,6 @@ def demo_users_sync() -> list[IdpUser]:
 
 @transaction.atomic
 def demo_seed() -> tuple[Client, list[IdpUser]]:
-    return demo_client_sync(), demo_users_sync()
+    client = demo_client_sync()
+    assistant_client_sync()
+    return client, demo_users_sync()

@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from joserfc import jwt
 
 from . import conf, dpop, keys
+from .ciba import CibaGrant
 from .client_auth import PrivateKeyJwt
 from .grants import CodeGrant, S256CodeChallenge
-from .models import Client, IssuedToken
+from .models import AuthorizationCode, Client, IssuedToken
 from .tokens import AccessTokenGenerator, IdTokenExtension
 
 SCOPES_SUPPORTED = ["openid", "profile", "email", "read:accounts", "transfer:funds"]
@@ -100,6 +101,7 @@ class IdpAuthorizationServer(AuthorizationServer):
             ),
         )
         self.register_grant(CodeGrant, [S256CodeChallenge(required=True), IdTokenExtension()])
+        self.register_grant(CibaGrant, [IdTokenExtension()])
 
     def query_client(self, client_id: str) -> Client | None:
         return Client.objects.filter(client_id=client_id).first()
@@ -135,7 +137,10 @@ class IdpAuthorizationServer(AuthorizationServer):
         ).claims
         IssuedToken.objects.create(
             jti=claims["jti"],
-            code=request.authorization_code,
+            # A CIBA approval has no code to revoke its tokens by (`ciba.py`).
+            code=code
+            if isinstance(code := request.authorization_code, AuthorizationCode)
+            else None,
             client=request.client,
             user=request.user.user,
             scope=claims.get("scope", ""),

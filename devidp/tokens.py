@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import conf, keys
-from .models import AuthorizationCode, Client, IdpUser
+from .models import AuthorizationCode, BackchannelRequest, Client, IdpUser
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Authentication:
     """A user together with the authentication event their code carries into tokens."""
 
     user: IdpUser
-    code: AuthorizationCode
+    # The code, or the approved CIBA request (`ciba.py`), which answers the same questions.
+    code: AuthorizationCode | BackchannelRequest
     # RFC 9449: the thumbprint of the client's DPoP key, which the access token is bound to.
     jkt: str | None = None
 
@@ -64,14 +65,15 @@ class IdTokenExtension(OpenIDCode):
 
     def get_authorization_code_claims(self, authorization_code: AuthorizationCode) -> dict:
         claims = super().get_authorization_code_claims(authorization_code)
-        claims["sid"] = authorization_code.sid
+        if authorization_code.sid:  # none after a CIBA approval: no browser session
+            claims["sid"] = authorization_code.sid
         return claims
 
     def generate_user_info(self, user: Authentication, scope: str) -> UserInfo:
         return user_claims(user.user, scope)
 
 
-def access_token_lifetime(code: AuthorizationCode) -> int:
+def access_token_lifetime(code: AuthorizationCode | BackchannelRequest) -> int:
     """Seconds an access token from this code lives: a payment approval only briefly."""
     if code.authorization_details:
         return conf.app_settings.APPROVAL_TOKEN_LIFETIME

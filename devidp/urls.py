@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import approval, logout, metadata, passkeys, protocol, second_factor, sign_in
+from .views import (
+    approval,
+    device,
+    logout,
+    metadata,
+    passkeys,
+    phones,
+    protocol,
+    push,
+    second_factor,
+    sign_in,
+)
 
 app_name = "devidp"
 
@@ -18,6 +29,7 @@ urlpatterns = [
     path("authorize", protocol.authorize, name="authorize"),
     path("oauth/token", protocol.token, name="token"),
     path("oauth/par", protocol.pushed_authorization_request, name="par"),
+    path("bc-authorize", protocol.backchannel_authentication, name="backchannel_authentication"),
     path("userinfo", protocol.userinfo, name="userinfo"),
     path("oauth/introspect", protocol.introspect, name="introspect"),
     path("oidc/logout", logout.end_session, name="end_session"),
@@ -38,4 +50,18 @@ urlpatterns = [
         passkeys.account_passkey_remove,
         name="account_passkey_remove",
     ),
+    path("u/account/phones/pair", phones.account_phone_pair, name="account_phone_pair"),
+    path(
+        "u/account/phones/<int:device_id>/remove",
+        phones.account_phone_remove,
+        name="account_phone_remove",
+    ),
+    path("u/mfa/push", push.push_step, name="push"),
+    path("u/mfa/push/status", push.push_status, name="push_status"),
+    path("device/", device.app, name="device"),
+    path("device/manifest.webmanifest", device.manifest, name="device_manifest"),
+    path("device/sw.js", device.service_worker, name="device_worker"),
+    path("device/pair", device.pair, name="device_pair"),
+    path("device/requests", device.requests, name="device_requests"),
+    path("device/answer", device.answer, name="device_answer"),
 ]

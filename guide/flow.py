@@ -88,6 +88,26 @@ STEPS = (
         ),
     ),
     Step(
+        "push",
+        "Or approve on your phone",
+        "With a paired phone (the identity provider's account page pairs one by QR code), "
+        "the step-up can be a push instead of a code: the browser shows a two-digit number, "
+        "the phone shows who asks and for what, and you tap that number; the phone signs "
+        "its answer with a key that never leaves it. Three declines in a row pause push "
+        "for 15 minutes. The token's amr says swk and mca (a key, on a second channel): "
+        "multi-factor, never phishing-resistant, since a look-alike page can relay a number.",
+        (
+            Message("idp", "web", "phone: tap the number shown here"),
+            Message("idp", "web", "signed approval → elevated token"),
+        ),
+        (
+            ("devidp/phone.py", "device_pair"),
+            ("devidp/push.py", "push_send"),
+            ("devidp/push.py", "push_answer"),
+            ("devidp/views/push.py", "push_step"),
+        ),
+    ),
+    Step(
         "single_use",
         "A single-use transfer token",
         "The elevated token is taken out of the session and sent once. The API demands a "
@@ -139,6 +159,25 @@ STEPS = (
             ("oidc_client/stepup.py", "satisfied"),
             ("oidc_client/session.py", "id_claims_update"),
             ("accounts/views.py", "account_statement"),
+        ),
+    ),
+    Step(
+        "someone_else_asks",
+        "Payments someone else asks for",
+        "An assistant (an agent, a call centre) has no browser of yours: it asks the "
+        "identity provider over the back channel (OpenID CIBA, poll mode) with the payment "
+        "as authorization_details and a short code; your phone shows that payment and the "
+        "code; once you approve, its token can pay exactly that, once. Try it: make "
+        "assistant-pay USER=alice@fabrikam.example TO=1000000021 AMOUNT=42.00.",
+        (
+            Message("web", "idp", "assistant: CIBA request + payment"),
+            Message("web", "api", "approved on phone → POST transfer"),
+        ),
+        (
+            ("transfers/assistant.py", "assistant_pay"),
+            ("devidp/ciba.py", "BackchannelAuthenticationEndpoint"),
+            ("devidp/ciba.py", "CibaGrant"),
+            ("api_auth/authorization_details.py", "details_check"),
         ),
     ),
 )

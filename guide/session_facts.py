@@ -33,6 +33,8 @@ def _when(timestamp: Any) -> datetime | None:
 
 def factor_used(amr: list[str], acr: str) -> str:
     """Which second factor an authentication event used, in words (RFC 8176 `amr`)."""
+    if "mca" in amr:  # a key on a second channel: a paired phone, not a passkey
+        return "approval on your paired phone (push with number matching)"
     if acr == PHISHING_RESISTANT_ACR or {"hwk", "swk"} & set(amr):
         return "a passkey (phishing-resistant)"
     if "otp" in amr:

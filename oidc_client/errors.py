@@ -26,6 +26,7 @@ class SignInFailed(OidcClientError):
 
     code = "sign_in_failed"
     status = 400
+    provider_reason = ""  # the provider's error_description, when it is fit to show
 
 
 class ProviderUnavailable(OidcClientError):

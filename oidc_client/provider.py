@@ -251,6 +251,15 @@ def _pushed(document: dict[str, Any], url: str, dpop_key: ECKey | None) -> str:
     )
 
 
+def provider_reason(description: str) -> str:
+    """The provider's own words for a refusal (e.g. "You declined on your phone."), when
+    short and plain: this response's `state` matched, so it came back from our request."""
+    text = " ".join(description.split())
+    if not text or len(text) > 120 or not text.isprintable():
+        return ""
+    return text
+
+
 def pending_flow(request: HttpRequest) -> Flow | None:
     state = request.GET.get("state", "")
     data = request.session.get(FLOWS_KEY, {}).get(state)
@@ -275,9 +284,11 @@ def finish(request: HttpRequest) -> tuple[Flow, dict[str, Any]]:
 
     if error := request.GET.get("error"):
         log.info("oidc.error_response purpose=%s error=%s", flow.purpose, error[:60])
-        raise SignInFailed(
+        failed = SignInFailed(
             FRIENDLY_ERRORS.get(error, "The identity provider refused sign-in."), code=error[:60]
         )
+        failed.provider_reason = provider_reason(request.GET.get("error_description", ""))
+        raise failed
     document = metadata()
     issuer = document["issuer"]
     # RFC 9207: the response names its issuer, which defeats mix-up attacks.

@@ -211,9 +211,10 @@ def complete(request: HttpRequest, flow: provider.Flow, token: dict[str, Any]) -
     return HttpResponseRedirect(flow.next_url)
 
 
-def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
+def cancelled(request: HttpRequest, flow: provider.Flow, *, reason: str = "") -> HttpResponse:
     """The user said no at the provider: nothing happens, and trying again later goes
-    straight back to the provider (a choice, not a loop)."""
+    straight back to the provider (a choice, not a loop). `reason` is the provider's own
+    word for it, such as "You declined on your phone."."""
     came_from = "/"
     if flow.step_up is not None:
         step_up = StepUp(**flow.step_up)
@@ -222,8 +223,12 @@ def cancelled(request: HttpRequest, flow: provider.Flow) -> HttpResponse:
         request.session.modified = True
     if flow.authorization_details is not None:
         # Declining one transaction leaves it where it was, unsent.
-        messages.info(request, "You declined the approval, so nothing was sent.")
+        said = reason or "You declined the approval."
+        messages.info(request, f"{said.rstrip('.')}, so nothing was sent.")
         return HttpResponseRedirect(flow.next_url)
+    if reason:
+        messages.info(request, f"{reason.rstrip('.')}, so nothing was sent or opened.")
+        return HttpResponseRedirect("/")
     messages.info(request, "You cancelled the verification, so nothing was sent or opened.")
     # Back where they were, never to the page that asked (it would only ask again).
     return HttpResponseRedirect("/" if came_from == flow.next_url else came_from)

@@ -42,7 +42,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         if flow is not None and exc.code == "access_denied":
             # The person said no at the provider: a choice, answered with a message.
             if flow.purpose == "step_up":
-                return stepup.cancelled(request, flow)
+                return stepup.cancelled(request, flow, reason=exc.provider_reason)
             return _sign_in_cancelled(request)
         raise
     if flow.purpose == "step_up":

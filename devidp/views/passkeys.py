@@ -155,6 +155,7 @@ def _account_page(
     context = {
         "user": user,
         "passkeys": list(user.passkeys.all()),
+        "phones": list(user.phones.all()),
         "unlocked": passkeys.may_manage_passkeys(session),
         "error": error,
         "continue_url": _continue_url(request, session),

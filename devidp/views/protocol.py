@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..bearer import resource_protector
+from ..ciba import BackchannelAuthenticationEndpoint
 from ..flow import authorization_start
 from ..introspection import Introspection
 from ..models import IdpUser
@@ -50,6 +51,19 @@ def pushed_authorization_request(request: HttpRequest) -> HttpResponse:
     server.register_endpoint(PushedAuthorizationEndpoint)
     response = server.create_endpoint_response(PushedAuthorizationEndpoint.ENDPOINT_NAME, request)
     response["Cache-Control"] = "no-store"  # errors too: they echo the client's request
+    return response
+
+
+@csrf_exempt  # a back-channel call authenticated by the client's credentials
+@require_POST
+def backchannel_authentication(request: HttpRequest) -> HttpResponse:
+    """CIBA Core 1.0 section 7: a client asks for a person's approval on their phone."""
+    server = authorization_server()
+    server.register_endpoint(BackchannelAuthenticationEndpoint)
+    response = server.create_endpoint_response(
+        BackchannelAuthenticationEndpoint.ENDPOINT_NAME, request
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 

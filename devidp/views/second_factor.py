@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import factors, policy, sso
+from .. import factors, policy, push, sso
 from ..flow import authorization_respond, step_url
 from ..forms import EnrolForm, OneTimeCodeForm
 from ..models import IdpUser, PendingAuthorization
@@ -57,6 +57,8 @@ def totp(request: HttpRequest, pending: PendingAuthorization, user: IdpUser) -> 
         "tx": pending.key,
         "purpose": purpose_of(pending),
         "payment": payment_requested(pending.params),
+        # The sign-in page says why the phone was not asked (three declines in a row).
+        "push_paused": str(push.PushPaused(until)) if (until := push.paused_until(user)) else "",
     }
     return render(request, "devidp/totp.html", context, status=400 if refused else 200)
 

@@ -204,6 +204,10 @@ API_REALM = "fabrikam-api"
 # Transfer tokens must carry acr/amr/auth_time (fail closed). Turn off only for a provider
 # that cannot send them; `manage.py check` warns when it is off.
 API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=True)
+# The assistant (`make assistant-pay`): its own OAuth client, which pays a bill only once the
+# customer approved that payment on their phone (CIBA). No secret: the command refuses.
+ASSISTANT_CLIENT_ID = env("ASSISTANT_CLIENT_ID", default="fabrikam-assistant")
+ASSISTANT_CLIENT_SECRET = env("ASSISTANT_CLIENT_SECRET", default=None)
 # Only the web app's own client may move money with this API's tokens (comma-separated).
 API_TRANSFER_CLIENTS = env.list("API_TRANSFER_CLIENTS", default=[])
 API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}

@@ -13,6 +13,8 @@ from .base import (
     API_INTROSPECTION_CLIENT_ID,
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
+    ASSISTANT_CLIENT_ID,
+    ASSISTANT_CLIENT_SECRET,
     BASE_DIR,
     IDP_ACCOUNT_URL,
     INSTALLED_APPS,
@@ -83,6 +85,8 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     OIDC_ISSUER = API_ISSUER = devidp["DEVIDP_ISSUER"]
     OIDC_CLIENT_ID = OIDC_CLIENT_ID or devidp["DEVIDP_CLIENT_ID"]
     OIDC_CLIENT_SECRET = OIDC_CLIENT_SECRET or devidp["DEVIDP_CLIENT_SECRET"]
+    ASSISTANT_CLIENT_ID = devidp["DEVIDP_ASSISTANT_CLIENT_ID"]
+    ASSISTANT_CLIENT_SECRET = ASSISTANT_CLIENT_SECRET or devidp["DEVIDP_ASSISTANT_CLIENT_SECRET"]
     IDP_ACCOUNT_URL = IDP_ACCOUNT_URL or f"{OIDC_ISSUER}/u/account"  # passkeys
     # The API asks the embedded IdP about transfer tokens with credentials of its own.
     API_INTROSPECTION_CLIENT_ID = (
@@ -118,5 +122,9 @@ if OIDC_PROFILE == "fapi2":
     # Any other key is registered by its URL on this site, wherever SITE_URL puts it.
     DEVIDP_CLIENT_JWKS_URI = env("DEVIDP_CLIENT_JWKS_URI", default=f"{SITE_URL}/oidc/jwks.json")
 
-# The web app's own client is the one allowed to move money (the demo client, by default).
-API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}
+# The web app's own client is the one allowed to move money (the demo client, by default),
+# and the assistant's, when it has credentials (with the embedded IdP: its demo client).
+API_ALLOWED_CLIENTS = {
+    "transfer:funds": API_TRANSFER_CLIENTS
+    or [OIDC_CLIENT_ID, *([ASSISTANT_CLIENT_ID] if ASSISTANT_CLIENT_SECRET else [])]
+}

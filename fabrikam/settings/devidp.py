@@ -33,6 +33,10 @@ VARIABLES: dict[str, Callable[[environ.Env, str], Any]] = {
     "DEVIDP_PROFILE": environ.Env.str,
     # Where the web app's client publishes its public keys, for private_key_jwt.
     "DEVIDP_CLIENT_JWKS_URI": environ.Env.str,
+    # CIBA (the assistant, `make assistant-pay`): its CIBA-only client and the poll interval.
+    "DEVIDP_ASSISTANT_CLIENT_ID": environ.Env.str,
+    "DEVIDP_ASSISTANT_CLIENT_SECRET": environ.Env.str,
+    "DEVIDP_CIBA_INTERVAL": environ.Env.int,
 }
 # Development's published demo clients (README): the web app's, and the API's for RFC 7662
 # introspection. Demo-only secrets; production has none.
@@ -41,6 +45,8 @@ DEMO_CLIENTS = {
     "DEVIDP_CLIENT_SECRET": "demo-only-fabrikam-web-secret",
     "DEVIDP_INTROSPECTION_CLIENT_ID": "fabrikam-api",
     "DEVIDP_INTROSPECTION_CLIENT_SECRET": "demo-only-fabrikam-api-introspection-secret",
+    "DEVIDP_ASSISTANT_CLIENT_ID": "fabrikam-assistant",
+    "DEVIDP_ASSISTANT_CLIENT_SECRET": "demo-only-fabrikam-assistant-secret",
 }
 # A public demo in production names these itself: nothing there falls back to a demo value.
 REQUIRED_IN_PRODUCTION = (

@@ -21,7 +21,7 @@ def test_the_admin_lists_the_idps_tables(admin_client, demo, model):
 
 
 def test_no_admin_page_shows_a_password_hash_totp_secret_or_private_key(admin_client, alice):
-    client = Client.objects.get()
+    client = Client.objects.get(client_id="fabrikam-web")
     key = SigningKey.objects.get(kid=keys.signing_key().kid)
     pages = [
         admin_client.get(f"/admin/devidp/idpuser/{alice.pk}/change/").content.decode(),
@@ -37,7 +37,7 @@ def test_no_admin_page_shows_a_password_hash_totp_secret_or_private_key(admin_cl
 
 
 def test_an_admin_can_set_a_new_client_secret(admin_client, demo):
-    client = Client.objects.get()
+    client = Client.objects.get(client_id="fabrikam-web")
     response = admin_client.post(
         f"/admin/devidp/client/{client.pk}/change/",
         {

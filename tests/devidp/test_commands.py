@@ -33,7 +33,7 @@ def test_seeding_creates_the_demo_users_and_client_and_is_idempotent():
     assert alice.has_totp
     assert IdpUser.objects.get(email="bob@fabrikam.example").sub == "devidp|bob"
     assert IdpUser.objects.get(email="charlie@fabrikam.example").name == "Charlie Haas"
-    client = Client.objects.get()
+    client = Client.objects.get(client_id="fabrikam-web")
     assert client.client_id == "fabrikam-web"
     assert client.check_client_secret(CLIENT_SECRET)
     assert client.check_redirect_uri(REDIRECT_URI)
@@ -44,7 +44,7 @@ def test_seeding_creates_the_demo_users_and_client_and_is_idempotent():
 def test_seeding_takes_redirect_uris_from_settings(settings):
     settings.DEVIDP_REDIRECT_URIS = ["http://127.0.0.1:8100/callback"]
     run("devidp_seed")
-    client = Client.objects.get()
+    client = Client.objects.get(client_id="fabrikam-web")
     assert client.check_redirect_uri("http://127.0.0.1:8100/callback")
     assert not client.check_redirect_uri(REDIRECT_URI)
 
@@ -72,3 +72,12 @@ def test_devidp_rotate_key_retires_the_active_key(db):
     run("devidp_rotate_key")
     assert SigningKey.objects.count() == 2 * len(keys.ALGORITHMS)  # one per algorithm
     assert SigningKey.objects.filter(retired_at__isnull=True).count() == len(keys.ALGORITHMS)
+
+
+def test_seeding_registers_the_assistant_for_ciba_only():
+    run("devidp_seed")
+    assistant = Client.objects.get(client_id="fabrikam-assistant")
+    assert assistant.check_client_secret("demo-only-fabrikam-assistant-secret")
+    assert assistant.grant_types == "urn:openid:params:grant-type:ciba"
+    assert not assistant.check_grant_type("authorization_code")
+    assert not assistant.check_redirect_uri("http://localhost:8000/callback")

@@ -40,7 +40,8 @@ def test_the_embedded_idp_gets_the_demo_client_by_default():
     issuer, client_id, secret, allowed = dev_settings()
     assert issuer == "http://localhost:8000/idp"
     assert (client_id, secret) == ("fabrikam-web", "demo-only-fabrikam-web-secret")
-    assert allowed == {"transfer:funds": ["fabrikam-web"]}
+    # ... and the assistant's CIBA client (make assistant-pay), with its demo-only secret.
+    assert allowed == {"transfer:funds": ["fabrikam-web", "fabrikam-assistant"]}
 
 
 @pytest.mark.parametrize(

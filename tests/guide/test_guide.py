@@ -196,3 +196,20 @@ def test_the_security_page_says_what_it_does_not_protect_against(alice):
     assert "an aud array that includes the API is valid (RFC 7519" in text
     assert "smaller payments to them need only your second factor" in text
     assert "daily limit" in text
+
+
+def test_a_phone_approval_is_named_as_such_never_as_a_passkey():
+    from guide.session_facts import factor_used
+
+    mfa = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+    assert factor_used(["pwd", "swk", "mca", "mfa"], mfa) == (
+        "approval on your paired phone (push with number matching)"
+    )
+    assert factor_used(["pwd", "swk", "user", "mfa"], mfa) == "a passkey (phishing-resistant)"
+
+
+def test_how_it_works_has_the_phone_and_the_payments_someone_else_asks_for(client):
+    html = client.get("/how-it-works").content.decode()
+    assert "Or approve on your phone" in html
+    assert "Payments someone else asks for" in html
+    assert "make assistant-pay" in html

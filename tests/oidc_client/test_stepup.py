@@ -230,3 +230,34 @@ def test_a_second_factor_dated_in_the_future_is_refused(signed_in, op):
     assert response.status_code == 403
     assert ELEVATED_KEY not in signed_in.session
     assert StepUpEvent.objects.filter(outcome="step_up_refused").exists()
+
+
+def test_a_decline_on_the_phone_is_said_in_the_providers_words_and_nothing_is_sent(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    response = signed_in.get(
+        "/callback",
+        {
+            "error": "access_denied",
+            "error_description": "You declined on your phone.",
+            "state": params["state"],
+            "iss": ISSUER,
+        },
+        follow=True,
+    )
+    assert b"You declined on your phone, so nothing was sent or opened." in response.content
+
+
+def test_a_description_that_is_not_plain_text_is_not_shown(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    response = signed_in.get(
+        "/callback",
+        {
+            "error": "access_denied",
+            "error_description": "x" * 200,
+            "state": params["state"],
+            "iss": ISSUER,
+        },
+        follow=True,
+    )
+    assert b"You cancelled the verification" in response.content
+    assert b"x" * 200 not in response.content

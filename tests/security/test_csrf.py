@@ -38,6 +38,12 @@ CSRF_EXEMPT = {
     "devidp:authorize",
     "devidp:token",
     "devidp:userinfo",
+    # CIBA: a back-channel call authenticated by the client's credentials.
+    "devidp:backchannel_authentication",
+    # The phone app's JSON calls: each carries its own authority (a one-time pairing code,
+    # or the phone's signature over the answer), never a cookie (devidp/views/device.py).
+    "devidp:device_pair",
+    "devidp:device_answer",
 }
 # The browser forms that must be behind CSRF protection (a floor for the sweep).
 FORM_VIEWS = {
@@ -56,11 +62,15 @@ FORM_VIEWS = {
     "devidp:account_verify",
     "devidp:account_passkey_add",
     "devidp:account_passkey_remove",
+    "devidp:account_phone_pair",
+    "devidp:account_phone_remove",
+    "devidp:push",
 }
 SAMPLE = {
     "number": "1000000011",
     "transfer_id": "00000000-0000-0000-0000-000000000001",
     "passkey_id": "1",
+    "device_id": "1",
 }
 
 

@@ -15,6 +15,9 @@ class Command(BaseCommand):
         client, users = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Demo IdP ready at {conf.app_settings.ISSUER}"))
         self.stdout.write(f"  client {client.client_id}: redirect URIs {client.redirect_uris!r}")
+        self.stdout.write(
+            f"  client {conf.app_settings.ASSISTANT_CLIENT_ID}: CIBA only (make assistant-pay)"
+        )
         self.stdout.write(f"  demo users (password {DEMO_PASSWORD}):")
         for user in users:
             self.stdout.write(f"    {user.email:<26} {user.name}")
