@@ -10,6 +10,8 @@ from django.test import Client as BrowserClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devidp.par import PARAMETERS
+
 from .conftest import API_AUDIENCE, CLIENT_ID, REDIRECT_URI, basic_auth
 
 pytestmark = pytest.mark.django_db
@@ -21,23 +23,10 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# Every authorization request parameter the IdP reads (its own list), then the rest of
+# what its endpoints and forms take.
 NAMES = [
-    "response_type",
-    "response_mode",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-    "acr_values",
-    "max_age",
-    "prompt",
-    "login_hint",
-    "audience",
-    "resource",
-    "authorization_details",
+    *PARAMETERS,
     "request_uri",
     "grant_type",
     "code",
