@@ -9,16 +9,29 @@ MANAGE := $(PY) manage.py
 HOST ?= localhost
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
+# The profile the whole demo runs in: unset, today's (bearer tokens, a client secret); or
+# `make demo PROFILE=fapi2` for FAPI 2.0 (every request pushed, private_key_jwt, DPoP-bound
+# tokens, PS256/ES256). It reaches fabrikam/settings/dev.py as FABRIKAM_PROFILE, which sets
+# OIDC_PROFILE, API_PROFILE and DEVIDP_PROFILE, and fapi2 first makes the web client's
+# demo-only key in DEMO_KEYS (git ignores var/), once.
+PROFILE ?=
+DEMO_KEYS ?= var/demo-keys
+# Made before anything loads the settings: `migrate` runs the start-up checks, which need it.
+PROFILE_KEYS := $(if $(filter fapi2,$(PROFILE)),demo-keys)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve migrate seed test test-fast browser-deps interop-deps screenshots lint typecheck format totp unlock clean bench load purge assistant-pay
+.PHONY: help install demo serve migrate seed demo-keys test test-fast browser-deps interop-deps screenshots lint typecheck format totp unlock clean bench load purge assistant-pay
 
 # The seed registers the demo client's redirect URIs, so it sees the same SITE_URL.
 seed demo serve: export SITE_URL := $(SITE_URL)
 # The demo shows the site's own 404 and 500 pages (WhiteNoise serves the static files);
 # `make demo DEBUG=true` brings back Django's debug pages.
 demo serve: export DEBUG ?= false
+ifneq ($(PROFILE),)
+migrate seed demo serve: export FABRIKAM_PROFILE := $(PROFILE)
+endif
+migrate seed demo serve: export DEMO_KEYS_DIR := $(DEMO_KEYS)
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,17 +44,20 @@ $(BIN)/activate: pyproject.toml
 
 install: $(BIN)/activate ## Create the virtualenv and install everything
 
-migrate: install ## Apply database migrations
+migrate: install $(PROFILE_KEYS) ## Apply database migrations
 	$(MANAGE) migrate --noinput
 
-seed: migrate ## Load the demo customers, accounts and history, and the demo IdP's users (idempotent)
+demo-keys: install ## Make the web client's demo-only key for PROFILE=fapi2 (kept once made)
+	$(PY) scripts/demo_keys.py $(DEMO_KEYS)
+
+seed: migrate $(PROFILE_KEYS) ## Load the demo customers, accounts and history, and the demo IdP's users (idempotent)
 	$(MANAGE) seed_demo
 	@# The demo IdP is optional: skip its seed when the app is not installed.
 	@if $(MANAGE) help --commands | grep -qx devidp_seed; then $(MANAGE) devidp_seed; fi
 
-demo: seed ## Fresh machine to a running demo on http://localhost:8000 (PORT=, HOST= to move it)
+demo: seed ## Fresh machine to a running demo on http://localhost:8000 (PORT=, HOST=, PROFILE=fapi2)
 	@echo ""
-	@echo "  Fabrikam demo: open $(SITE_URL)/"
+	@echo "  Fabrikam demo$(if $(PROFILE), ($(PROFILE) profile)): open $(SITE_URL)/"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.views import STATEMENTS_STEP_UP
-from oidc_client import stepup
+from oidc_client import dpop, stepup
 from oidc_client.claims import has_mfa
 from oidc_client.conf import MFA_ACR, PHISHING_RESISTANT_ACR
 from oidc_client.session import elevated_info, sign_in_tokens
@@ -54,6 +54,7 @@ class ElevatedFacts:
     # How the person authenticated for it (the step-up's ID token): RFC 8176 `amr`, `acr`.
     amr: list[str] = field(default_factory=list)
     acr: str = ""
+    bound_to: str = ""  # the decoded `cnf.jkt` of a DPoP-bound token, "" for a bearer one
 
     @property
     def factor(self) -> str:
@@ -79,6 +80,10 @@ class SessionFacts:
     has_id_token: bool = False
     elevated: ElevatedFacts | None = None
     idp_account_url: str | None = None  # where passkeys are managed, when the IdP has a page
+    # RFC 9449: the sign-in access token's `cnf.jkt`, and the thumbprint of this session's
+    # own DPoP key, so the page can say the two match ("" when the tokens are bearer ones).
+    bound_to: str = ""
+    session_key: str = ""
 
     @property
     def position(self) -> str:
@@ -112,7 +117,9 @@ def session_facts(request: HttpRequest) -> SessionFacts:
             ],
             amr=_strings(held.get("amr")),
             acr=str(held.get("acr") or ""),
+            bound_to=str(held.get("cnf_jkt") or ""),
         )
+    key = dpop.session_key(request)
     amr = claims.get("amr")
     return SessionFacts(
         signed_in=True,
@@ -134,4 +141,6 @@ def session_facts(request: HttpRequest) -> SessionFacts:
         has_id_token=bool(tokens.get("id_token")),
         elevated=elevated,
         idp_account_url=settings.IDP_ACCOUNT_URL,
+        bound_to=dpop.bound_jkt(tokens.get("access_token")),
+        session_key=dpop.thumbprint(key) if key is not None else "",
     )

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import api_client
+from oidc_client import profile
 
 from . import flow as flow_guide
 from .session_facts import session_facts
@@ -36,6 +37,7 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
         "guide/how_it_works.html",
         {
             "position": position,
+            "fapi2": profile.is_fapi2(),
             "position_text": flow_guide.POSITION_TEXT[position],
             "steps": flow_guide.drawn_steps(position),
             "lanes": flow_guide.lanes(),

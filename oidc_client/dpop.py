@@ -13,7 +13,9 @@ without the key.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 import secrets
 import time
 from typing import Any
@@ -47,6 +49,22 @@ def session_key(request: HttpRequest) -> ECKey | None:
 def thumbprint(key: ECKey) -> str:
     """RFC 7638 SHA-256 thumbprint: the `dpop_jkt` sent at PAR and the token's `cnf.jkt`."""
     return key.thumbprint()
+
+
+def bound_jkt(access_token: Any) -> str:
+    """§6.1: the thumbprint (`cnf.jkt`) of the key a JWT access token is bound to, or ""
+    for a bearer or opaque token. Unverified, so for showing only (the API checks the
+    binding and the signature); it copies out one claim, nothing of the token itself."""
+    parts = access_token.split(".") if isinstance(access_token, str) else []
+    if len(parts) != 3:
+        return ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+    confirmation = claims.get("cnf") if isinstance(claims, dict) else None
+    jkt = confirmation.get("jkt") if isinstance(confirmation, dict) else None
+    return jkt if isinstance(jkt, str) else ""
 
 
 def htu(url: str) -> str:

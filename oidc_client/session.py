@@ -114,11 +114,13 @@ def elevated_store(
 
 
 def elevated_info(request: HttpRequest, scope: str) -> dict[str, Any] | None:
-    """What an unexpired elevated token for `scope` is (scopes, times), without the token."""
+    """What an unexpired elevated token for `scope` is (scopes, times, the `cnf_jkt` of the
+    key it is bound to, if any), without the token."""
     held = request.session.get(ELEVATED_KEY, {}).get(scope)
     if not held or held["expires_at"] <= time.time() + 5:
         return None
-    return {name: value for name, value in held.items() if name != "access_token"}
+    facts = {name: value for name, value in held.items() if name != "access_token"}
+    return {**facts, "cnf_jkt": dpop.bound_jkt(held["access_token"])}
 
 
 @sensitive_variables("elevated", "held")

@@ -3,23 +3,33 @@ for real, served by pytest-django's live server so every back-channel call is HT
 
 The "browser" is Django's test client; it follows redirects by hand so a test can stop at
 any step, read the IdP's pages and type into their forms.
+
+Every journey runs in both profiles (`both_profiles`): today's ("oidc": bearer tokens, a
+client secret) and FAPI 2.0 ("fapi2": every request pushed, private_key_jwt, DPoP-bound
+tokens), with the three apps switched together as `make demo PROFILE=fapi2` does.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache as once
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+import requests
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from joserfc.jwk import ECKey
 
 from api_auth import jwks
+from oidc_client import dpop
 from oidc_client import provider as oidc
 
 DEMO_PASSWORD = "fabrikam-demo"
@@ -118,17 +128,92 @@ class Browser:
         assert options.status_code == 200, options.content
         return self.post(location, {"credential": device.get(options.json()["publicKey"])})
 
+    def authorization_request(self, response) -> dict[str, str]:
+        """The parameters of the authorization request `response` redirects to: from its
+        URL, or, pushed (RFC 9126: every request in fapi2, approvals in both), as the
+        embedded IdP stored them under its `request_uri`."""
+        query = {
+            name: values[0]
+            for name, values in parse_qs(urlsplit(response["Location"]).query).items()
+        }
+        if "request_uri" not in query:
+            return query
+        from devidp.models import PushedAuthorizationRequest, digest
+
+        pushed = PushedAuthorizationRequest.objects.get(
+            request_uri_hash=digest(query["request_uri"])
+        )
+        return {**pushed.params, **query}
+
+    def api_auth(self, token: str) -> requests.auth.AuthBase:
+        """`token` sent as this session's bank would send it: with a fresh DPoP proof from
+        the session's key when its tokens are DPoP-bound (fapi2), else as Bearer."""
+        data = self.client.session.get(dpop.KEY_SESSION_KEY)
+        return dpop.DPoPAuth(ECKey.import_key(data), token) if data else dpop.BearerAuth(token)
+
     def sign_in(self, email: str = "alice@fabrikam.example", next_url: str = "/"):
         response = self.through_idp(self.get(f"/login?next={next_url}"), email)
         assert response.status_code == 302, response.content[:500]
         return response
 
 
+OIDC, FAPI2 = "oidc", "fapi2"
+PROFILES = (OIDC, FAPI2)
+# On a module (`pytestmark`) or a test: run it once per profile. It overrides the `profile`
+# fixture below, which the site fixtures read; ids read `test_x[oidc]`, `test_x[fapi2]`.
+both_profiles = pytest.mark.parametrize("profile", PROFILES)
+
+
+@pytest.fixture
+def profile() -> str:
+    """The profile a site fixture runs in when a test does not ask for both: today's."""
+    return OIDC
+
+
+@once
+def web_client_key() -> ECKey:
+    """The web client's private_key_jwt key for fapi2 runs (one per test session), as
+    scripts/demo_keys.py makes the demo's: EC P-256, named by its thumbprint."""
+    key = ECKey.generate_key("P-256", private=True)
+    return ECKey.import_key(key.as_dict(private=True), {"kid": key.thumbprint()})
+
+
+def profile_settings(profile: str, url: str) -> dict[str, Any]:
+    """The settings a profile gives the three apps, as fabrikam/settings/dev.py derives them
+    from FABRIKAM_PROFILE (tests/fabrikam/test_demo_profile.py checks that they agree)."""
+    if profile == OIDC:
+        return {
+            "OIDC_PROFILE": "oidc",
+            "API_PROFILE": "bearer",
+            "DEVIDP_PROFILE": "oidc",
+            "OIDC_CLIENT_AUTH_METHOD": None,
+            "OIDC_CLIENT_KEY": None,
+            "OIDC_CLIENT_KEY_FILE": None,
+            "DEVIDP_CLIENT_JWKS": None,
+            "API_EXTERNAL_URL": url,
+        }
+    key = web_client_key()
+    return {
+        "OIDC_PROFILE": "fapi2",
+        "API_PROFILE": "fapi2",
+        "DEVIDP_PROFILE": "fapi2",
+        "OIDC_CLIENT_AUTH_METHOD": "private_key_jwt",
+        "OIDC_CLIENT_KEY": json.dumps(key.as_dict(private=True)),
+        "OIDC_CLIENT_KEY_FILE": None,
+        # Registered inline by devidp_seed, as the demo does.
+        "DEVIDP_CLIENT_JWKS": {"keys": [key.as_dict(private=False)]},
+        "API_EXTERNAL_URL": url,  # the `htu` a DPoP proof names: this live server
+    }
+
+
 @contextmanager
-def whole_site(settings, url: str, *, home: str) -> Iterator[str]:
-    """Point the web app, the API and the embedded IdP at one live server at `url`, seed
-    it, and forget the cached provider and keys afterwards. `home` is where logout returns.
+def whole_site(settings, url: str, *, home: str, profile: str = OIDC) -> Iterator[str]:
+    """Point the web app, the API and the embedded IdP at one live server at `url`, in
+    `profile`, seed it, and forget the cached provider and keys afterwards. `home` is where
+    logout returns.
     """
+    for name, value in profile_settings(profile, url).items():
+        setattr(settings, name, value)
     settings.DEVIDP_ISSUER = settings.OIDC_ISSUER = settings.API_ISSUER = f"{url}/idp"
     settings.OIDC_REDIRECT_URI = f"{url}/callback"
     settings.DEVIDP_REDIRECT_URIS = [f"{url}/callback"]
@@ -152,9 +237,9 @@ def whole_site(settings, url: str, *, home: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def site(live_server, settings) -> Iterator[str]:
+def site(live_server, settings, profile) -> Iterator[str]:
     """The whole demo on the live server; the test client's own host is testserver."""
-    with whole_site(settings, live_server.url, home="http://testserver/") as url:
+    with whole_site(settings, live_server.url, home="http://testserver/", profile=profile) as url:
         yield url
 
 

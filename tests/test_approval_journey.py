@@ -12,10 +12,10 @@ import pytest
 
 from accounts.models import Account
 from oidc_client.session import ELEVATED_KEY
-from tests.journey import Browser
+from tests.journey import Browser, both_profiles
 from transfers.models import Transfer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), both_profiles]
 ALICE = "alice@fabrikam.example"
 
 

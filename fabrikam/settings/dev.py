@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib.util import find_spec
 from urllib.parse import urlsplit
 
@@ -14,12 +15,17 @@ from .base import (
     API_TRANSFER_CLIENTS,
     ASSISTANT_CLIENT_ID,
     ASSISTANT_CLIENT_SECRET,
+    BASE_DIR,
     IDP_ACCOUNT_URL,
     INSTALLED_APPS,
     MIDDLEWARE,
+    OIDC_CLIENT_AUTH_METHOD,
     OIDC_CLIENT_ID,
+    OIDC_CLIENT_KEY,
+    OIDC_CLIENT_KEY_FILE,
     OIDC_CLIENT_SECRET,
     OIDC_ISSUER,
+    OIDC_REDIRECT_URI,
     env,
 )
 from .devidp import devidp_settings
@@ -89,6 +95,33 @@ if OIDC_ISSUER is None and DEVIDP_ENABLED:
     API_INTROSPECTION_CLIENT_SECRET = (
         API_INTROSPECTION_CLIENT_SECRET or devidp["DEVIDP_INTROSPECTION_CLIENT_SECRET"]
     )
+
+# --- The demo's profile (`make demo PROFILE=fapi2`) -----------------------------------------
+# One switch for the three apps: "oidc" (today's: bearer tokens, a client secret) or "fapi2"
+# (FAPI 2.0 Security Profile). Each app's own variable still wins (OIDC_PROFILE, API_PROFILE,
+# DEVIDP_PROFILE); an unknown value reaches them as it is, and their start-up checks name it.
+FABRIKAM_PROFILE = env("FABRIKAM_PROFILE", default="oidc")
+OIDC_PROFILE = env("OIDC_PROFILE", default=FABRIKAM_PROFILE)
+API_PROFILE = env(
+    "API_PROFILE", default="bearer" if FABRIKAM_PROFILE == "oidc" else FABRIKAM_PROFILE
+)
+DEVIDP_PROFILE = env("DEVIDP_PROFILE", default=FABRIKAM_PROFILE)
+if OIDC_PROFILE == "fapi2":
+    # FAPI 2.0 takes no redirect URI built from the request's Host: it is this site's.
+    OIDC_REDIRECT_URI = OIDC_REDIRECT_URI or f"{SITE_URL}/callback"
+    OIDC_CLIENT_AUTH_METHOD = OIDC_CLIENT_AUTH_METHOD or "private_key_jwt"
+    if not (OIDC_CLIENT_KEY or OIDC_CLIENT_KEY_FILE):
+        # The demo-only key scripts/demo_keys.py made (`make demo PROFILE=fapi2` runs it);
+        # missing, `manage.py check` says OIDC_CLIENT_KEY_FILE cannot be read.
+        DEMO_KEYS_DIR = BASE_DIR / env("DEMO_KEYS_DIR", default="var/demo-keys")
+        OIDC_CLIENT_KEY_FILE = str(DEMO_KEYS_DIR / "web-client.demo-only.private.jwk")
+        public = DEMO_KEYS_DIR / "web-client.demo-only.public.jwks.json"
+        # `devidp_seed` registers the demo client with these public keys, inline: the IdP
+        # never calls the site back for /oidc/jwks.json (its jwks_uri, used when absent).
+        DEVIDP_CLIENT_JWKS = json.loads(public.read_text()) if public.exists() else None
+    # Any other key is registered by its URL on this site, wherever SITE_URL puts it.
+    DEVIDP_CLIENT_JWKS_URI = env("DEVIDP_CLIENT_JWKS_URI", default=f"{SITE_URL}/oidc/jwks.json")
+
 # The web app's own client is the one allowed to move money (the demo client, by default),
 # and the assistant's, when it has credentials (with the embedded IdP: its demo client).
 API_ALLOWED_CLIENTS = {

@@ -135,9 +135,10 @@ class Tab:
 
 
 @pytest.fixture
-def bank(live_server, settings):
-    """The whole demo (web, API and embedded IdP) on the live server, freshly seeded."""
-    with whole_site(settings, live_server.url, home=f"{live_server.url}/") as url:
+def bank(live_server, settings, profile):
+    """The whole demo (web, API and embedded IdP) on the live server, freshly seeded, in
+    `profile` (tests.journey: today's unless a test runs `both_profiles`)."""
+    with whole_site(settings, live_server.url, home=f"{live_server.url}/", profile=profile) as url:
         yield url
 
 

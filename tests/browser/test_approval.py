@@ -18,9 +18,10 @@ from accounts.services import deposit_make
 from oidc_client.session import ELEVATED_KEY
 from tests.browser.conftest import ARTIFACTS, Tab, idp_totp, sign_in
 from tests.browser.test_journeys import fill_transfer, step_up_for_transfer
+from tests.journey import both_profiles
 from transfers.models import Transfer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), both_profiles]
 ALICE = "alice@fabrikam.example"
 
 

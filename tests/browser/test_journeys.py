@@ -10,9 +10,9 @@ import pyotp
 import pytest
 
 from tests.browser.conftest import Tab, idp_sign_in, idp_totp, sign_in
-from tests.journey import TOTP_SECRETS
+from tests.journey import TOTP_SECRETS, both_profiles
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), both_profiles]
 
 ALICE = "alice@fabrikam.example"
 

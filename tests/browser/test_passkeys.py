@@ -12,8 +12,9 @@ import pytest
 
 from tests.browser.conftest import Tab, idp_totp, sign_in
 from tests.browser.test_journeys import ALICE, balance, fill_transfer
+from tests.journey import both_profiles
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), both_profiles]
 
 PHISHING_RESISTANT = "http://schemas.openid.net/pape/policies/2007/06/phishing-resistant"
 

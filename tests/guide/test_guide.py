@@ -9,9 +9,12 @@ import re
 import time
 
 import pytest
+from joserfc.jwk import ECKey
 
 from accounts.events import stepup_event_record
 from guide import flow as flow_guide
+from oidc_client import dpop
+from oidc_client.dpop import KEY_SESSION_KEY
 from oidc_client.session import ELEVATED_KEY, TOKENS_KEY
 from tests.factories import CustomerFactory
 from tests.web_api import sign_in_with
@@ -150,6 +153,36 @@ def test_how_it_works_shows_the_approval_level_for_an_approving_token(alice, web
     html = alice.get("/how-it-works").content.decode()
     assert "Approve exactly this payment" in html
     assert "one exact payment" in html  # where this session stands
+
+
+def test_the_security_page_shows_the_key_a_dpop_bound_token_is_bound_to_never_the_token(
+    alice, mint_token
+):
+    key = ECKey.generate_key("P-256", private=True)  # as a fapi2 sign-in keeps in the session
+    jkt = dpop.thumbprint(key)
+    bound = mint_token(sub="auth0|alice", scope="openid transfer:funds", cnf={"jkt": jkt})
+    hold_elevated_token(alice)
+    session = alice.session
+    session[KEY_SESSION_KEY] = key.as_dict(private=True)
+    session[ELEVATED_KEY]["transfer:funds"]["access_token"] = bound
+    session.save()
+
+    html = alice.get("/security").content.decode()
+
+    assert f'DPoP-bound: <code>cnf.jkt</code> <code class="wrap">{jkt}</code>' in html
+    assert "(this session's key)" in html
+    assert bound not in html and bound.split(".")[1] not in html
+    assert "no: a bearer token" in html  # the sign-in token of this session is a bearer one
+
+
+def test_how_it_works_says_which_profile_the_demo_runs(client, settings):
+    today = client.get("/how-it-works").content.decode()
+    settings.OIDC_PROFILE = "fapi2"
+    fapi2 = client.get("/how-it-works").content.decode()
+
+    assert "today's profile" in today and "<code>make demo PROFILE=fapi2</code>" in today
+    assert "runs the <strong>FAPI 2.0</strong> profile" in fapi2
+    assert "bound to this session's key" in fapi2 and "today's profile" not in fapi2
 
 
 def test_the_security_page_says_what_it_does_not_protect_against(alice):

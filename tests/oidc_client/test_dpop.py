@@ -126,3 +126,19 @@ def test_the_last_nonce_is_remembered_for_the_next_call(key):
     call(server, key)
     assert decode(server.seen[-1].headers["DPoP"]).claims["nonce"] == "nonce-2"
     assert len(server.seen) == 3  # the second call needed no retry
+
+
+def test_the_key_a_token_is_bound_to_is_read_from_its_cnf_claim(key):
+    claims = {"sub": "alice", "cnf": {"jkt": dpop.thumbprint(key)}}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+
+    assert dpop.bound_jkt(f"e30.{payload}.sig") == dpop.thumbprint(key)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["opaque-token", "a.b.c", "e30.e30.sig", "e30.eyJjbmYiOiAiamt0In0.sig", None, 7],
+    ids=["opaque", "not-json", "no-cnf", "cnf-not-an-object", "none", "not-a-string"],
+)
+def test_a_bearer_or_unreadable_token_is_bound_to_no_key(token):
+    assert dpop.bound_jkt(token) == ""
