@@ -54,6 +54,7 @@ class ElevatedFacts:
     # How the person authenticated for it (the step-up's ID token): RFC 8176 `amr`, `acr`.
     amr: list[str] = field(default_factory=list)
     acr: str = ""
+    device: str = ""  # the name of the phone that approved (the ID token's `device_name`)
 
     @property
     def factor(self) -> str:
@@ -112,6 +113,7 @@ def session_facts(request: HttpRequest) -> SessionFacts:
             ],
             amr=_strings(held.get("amr")),
             acr=str(held.get("acr") or ""),
+            device=str(held.get("device_name") or ""),
         )
     amr = claims.get("amr")
     return SessionFacts(
