@@ -8,7 +8,8 @@ channel, the person approves on their paired phone, the client polls the token e
   `authorization_details`, requested_expiry) and sends the phone a request (`push.py`).
 - The `urn:openid:params:grant-type:ciba` grant (section 10, errors section 11) answers
   `authorization_pending`, `slow_down`, `access_denied` or `expired_token` until the phone
-  approved; then the tokens, once, to the client that asked only.
+  approved; then the tokens, once, to the client that asked only, bound to the key of the
+  request's DPoP proof when it has one (required in fapi2, as at every token request).
 """
 
 from __future__ import annotations
@@ -270,7 +271,9 @@ class CibaGrant(BaseGrant, TokenEndpointMixin):
             raise InvalidGrantError("auth_req_id is unknown, another client's, or used.")
         row.acr, row.amr = conf.MFA_ACR, list(CIBA_AMR)
         row.save(update_fields=["acr", "amr"])
-        self.request.user = Authentication(user=row.user, code=row)
+        # RFC 9449 section 5: the proof the token endpoint checked (required in fapi2,
+        # `server.create_token_response`) binds the access token to its key (`cnf.jkt`).
+        self.request.user = Authentication(user=row.user, code=row, jkt=self.request.dpop_jkt)
         self.request.authorization_code = row  # what the ID token extension reads
         log.info("devidp.ciba_redeemed client_id=%s sub=%s", client.client_id, row.user.sub)
 
@@ -293,6 +296,8 @@ class CibaGrant(BaseGrant, TokenEndpointMixin):
             expires_in=access_token_lifetime(row),
             include_refresh_token=False,
         )
+        if self.request.user.jkt:
+            token["token_type"] = "DPoP"  # noqa: S105 - a token type, not a secret
         if row.authorization_details:
             token["authorization_details"] = row.authorization_details
         self.save_token(token)

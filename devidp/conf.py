@@ -110,6 +110,12 @@ class AppSettings:
         return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_SECRET", DEMO_ASSISTANT_SECRET)
 
     @property
+    def ASSISTANT_CLIENT_JWKS(self) -> dict | None:
+        """The assistant's public keys (a JWKS as a dict), for private_key_jwt: how it
+        authenticates in fapi2, where a secret is refused (`devidp_seed` registers them)."""
+        return getattr(settings, "DEVIDP_ASSISTANT_CLIENT_JWKS", None)
+
+    @property
     def PHONE_WAIT(self) -> int:
         """Seconds the phone app asks the IdP to hold each poll open when nothing is waiting
         (a long poll, in place of a push service; the IdP caps it at 25). 0: plain polling."""

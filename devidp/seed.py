@@ -53,6 +53,11 @@ def assistant_client_sync() -> Client:
     client.post_logout_redirect_uris = ""
     client.allowed_scopes = "openid transfer:funds"
     client.grant_types = CIBA_GRANT_TYPE
+    # FAPI 2.0 section 5.3.2.1 holds for the back channel too: the assistant signs a
+    # private_key_jwt assertion with its own key (its public half registered here) there.
+    fapi2 = conf.is_fapi2()
+    client.token_endpoint_auth_method = "private_key_jwt" if fapi2 else "client_secret_basic"
+    client.jwks = conf.app_settings.ASSISTANT_CLIENT_JWKS if fapi2 else None
     client.save()
     return client
 

@@ -18,7 +18,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import conf, keys
-from .models import AuthorizationCode, BackchannelRequest, Client, IdpUser
+from .models import AuthorizationCode, BackchannelRequest, Client, IdpUser, PushRequest
+
+# A private claim name (RFC 7519 section 4.3): the name the person gave the phone that
+# approved, for the relying party to show ("approved on Alice's iPhone"). A label only,
+# never a key or an identifier a client could track the device by; see the README.
+DEVICE_NAME_CLAIM = "device_name"
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,37 @@ class IdTokenExtension(OpenIDCode):
         claims = super().get_authorization_code_claims(authorization_code)
         if authorization_code.sid:  # none after a CIBA approval: no browser session
             claims["sid"] = authorization_code.sid
+        if name := approving_device_name(authorization_code):
+            claims[DEVICE_NAME_CLAIM] = name
         return claims
 
     def generate_user_info(self, user: Authentication, scope: str) -> UserInfo:
         return user_claims(user.user, scope)
+
+
+def approving_device_name(code: AuthorizationCode | BackchannelRequest) -> str:
+    """The name of the paired phone whose approval is the code's second factor, or "".
+
+    Only when the code's `amr` says the factor was a phone approval (`mca`, `push.AMR`):
+    a later code or passkey step-up in the same session is not credited to the phone.
+    """
+    if "mca" not in code.amr:
+        return ""
+    if isinstance(code, BackchannelRequest):
+        device = code.push.device
+    else:
+        approved = (
+            PushRequest.objects.select_related("device")
+            .filter(
+                session__sid=code.sid,
+                decision=PushRequest.Decision.APPROVE,
+                decided_at__lte=code.created_at,
+            )
+            .order_by("-decided_at")
+            .first()
+        )
+        device = approved.device if approved else None
+    return device.name if device else ""
 
 
 def access_token_lifetime(code: AuthorizationCode | BackchannelRequest) -> int:

@@ -55,6 +55,7 @@ class ElevatedFacts:
     amr: list[str] = field(default_factory=list)
     acr: str = ""
     bound_to: str = ""  # the decoded `cnf.jkt` of a DPoP-bound token, "" for a bearer one
+    device: str = ""  # the name of the phone that approved (the ID token's `device_name`)
 
     @property
     def factor(self) -> str:
@@ -118,6 +119,7 @@ def session_facts(request: HttpRequest) -> SessionFacts:
             amr=_strings(held.get("amr")),
             acr=str(held.get("acr") or ""),
             bound_to=str(held.get("cnf_jkt") or ""),
+            device=str(held.get("device_name") or ""),
         )
     key = dpop.session_key(request)
     amr = claims.get("amr")

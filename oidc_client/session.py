@@ -109,6 +109,9 @@ def elevated_store(
         "auth_time": token["userinfo"].get("auth_time"),
         "amr": token["userinfo"].get("amr"),
         "acr": token["userinfo"].get("acr"),
+        # The approving device's name, when the provider says (the embedded IdP's private
+        # `device_name` claim after a phone approval): a label to show, never relied on.
+        "device_name": token["userinfo"].get("device_name"),
     }
     request.session[ELEVATED_KEY] = elevated
 

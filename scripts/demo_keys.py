@@ -1,11 +1,13 @@
-"""Make the demo's web client key for the fapi2 profile, once: `make demo PROFILE=fapi2`
+"""Make the demo's client keys for the fapi2 profile, once: `make demo PROFILE=fapi2`
 runs this before seeding. Demo-only: never use these keys for anything but the demo.
 
-Writes, into the folder given (default var/demo-keys/, which git ignores):
-- web-client.demo-only.private.jwk: the web client's EC P-256 private key (ES256), as a
-  JWK, readable by its owner only; the settings pass it as OIDC_CLIENT_KEY_FILE;
-- web-client.demo-only.public.jwks.json: its public half, which `devidp_seed` registers
-  at the embedded IdP (inline, so the IdP never has to call the site for it).
+Writes, into the folder given (default var/demo-keys/, which git ignores), for each of the
+two clients that authenticate with private_key_jwt in fapi2 (the web client and the
+assistant, `make assistant-pay`):
+- <client>.demo-only.private.jwk: its EC P-256 private key (ES256), as a JWK, readable by
+  its owner only; the settings pass it as OIDC_CLIENT_KEY_FILE / ASSISTANT_CLIENT_KEY_FILE;
+- <client>.demo-only.public.jwks.json: its public half, which `devidp_seed` registers at
+  the embedded IdP (inline, so the IdP never has to call the site for it).
 
 An existing key is kept: re-running changes nothing, so sessions and the IdP's
 registration survive a restart. Delete the folder to make new ones.
@@ -20,16 +22,33 @@ from pathlib import Path
 
 from joserfc.jwk import ECKey
 
+CLIENTS = ("web-client", "assistant")
 PRIVATE = "web-client.demo-only.private.jwk"
 PUBLIC = "web-client.demo-only.public.jwks.json"
+
+
+def key_files(client: str) -> tuple[str, str]:
+    """The private and public file names of one client's demo key."""
+    return f"{client}.demo-only.private.jwk", f"{client}.demo-only.public.jwks.json"
+
+
 NOTE = """Demo-only keys for `make demo PROFILE=fapi2`, made by scripts/demo_keys.py.
 Never use them outside the demo. Delete this folder to make new ones (then re-seed).
 """
 
 
 def demo_keys_make(folder: Path) -> bool:
-    """Write the key pair into `folder` unless it is there already; True if written."""
-    private, public = folder / PRIVATE, folder / PUBLIC
+    """Write each client's key pair into `folder` unless it is there already; True if any
+    was written."""
+    written = [_key_pair_make(folder, client) for client in CLIENTS]
+    if any(written):
+        (folder / "README").write_text(NOTE)
+    return any(written)
+
+
+def _key_pair_make(folder: Path, client: str) -> bool:
+    names = key_files(client)
+    private, public = folder / names[0], folder / names[1]
     if private.exists() and public.exists():
         return False
     folder.mkdir(parents=True, exist_ok=True)
@@ -42,14 +61,13 @@ def demo_keys_make(folder: Path) -> bool:
     with os.fdopen(descriptor, "w") as out:
         json.dump(key.as_dict(private=True), out)
     public.write_text(json.dumps({"keys": [key.as_dict(private=False)]}, indent=2) + "\n")
-    (folder / "README").write_text(NOTE)
     return True
 
 
 def main(argv: list[str]) -> int:
     folder = Path(argv[1] if len(argv) > 1 else "var/demo-keys")
     if demo_keys_make(folder):
-        print(f"demo-only web client key written to {folder}/ (ES256)")
+        print(f"demo-only client keys written to {folder}/ (ES256)")
     return 0
 
 

@@ -208,6 +208,9 @@ API_REQUIRE_AUTH_CONTEXT = env.bool("API_REQUIRE_AUTH_CONTEXT", default=True)
 # customer approved that payment on their phone (CIBA). No secret: the command refuses.
 ASSISTANT_CLIENT_ID = env("ASSISTANT_CLIENT_ID", default="fabrikam-assistant")
 ASSISTANT_CLIENT_SECRET = env("ASSISTANT_CLIENT_SECRET", default=None)
+# In the fapi2 profile (OIDC_PROFILE) the assistant signs private_key_jwt assertions with its
+# own P-256 private key (a JWK or PEM) in this file instead of sending the secret.
+ASSISTANT_CLIENT_KEY_FILE = env("ASSISTANT_CLIENT_KEY_FILE", default=None)
 # Only the web app's own client may move money with this API's tokens (comma-separated).
 API_TRANSFER_CLIENTS = env.list("API_TRANSFER_CLIENTS", default=[])
 API_ALLOWED_CLIENTS = {"transfer:funds": API_TRANSFER_CLIENTS or [OIDC_CLIENT_ID]}

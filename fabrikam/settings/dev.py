@@ -14,6 +14,7 @@ from .base import (
     API_INTROSPECTION_CLIENT_SECRET,
     API_TRANSFER_CLIENTS,
     ASSISTANT_CLIENT_ID,
+    ASSISTANT_CLIENT_KEY_FILE,
     ASSISTANT_CLIENT_SECRET,
     BASE_DIR,
     IDP_ACCOUNT_URL,
@@ -119,6 +120,12 @@ if OIDC_PROFILE == "fapi2":
         # `devidp_seed` registers the demo client with these public keys, inline: the IdP
         # never calls the site back for /oidc/jwks.json (its jwks_uri, used when absent).
         DEVIDP_CLIENT_JWKS = json.loads(public.read_text()) if public.exists() else None
+    if not ASSISTANT_CLIENT_KEY_FILE:
+        # The assistant's (CIBA, `make assistant-pay`): private_key_jwt in fapi2 too.
+        DEMO_KEYS_DIR = BASE_DIR / env("DEMO_KEYS_DIR", default="var/demo-keys")
+        ASSISTANT_CLIENT_KEY_FILE = str(DEMO_KEYS_DIR / "assistant.demo-only.private.jwk")
+        public = DEMO_KEYS_DIR / "assistant.demo-only.public.jwks.json"
+        DEVIDP_ASSISTANT_CLIENT_JWKS = json.loads(public.read_text()) if public.exists() else None
     # Any other key is registered by its URL on this site, wherever SITE_URL puts it.
     DEVIDP_CLIENT_JWKS_URI = env("DEVIDP_CLIENT_JWKS_URI", default=f"{SITE_URL}/oidc/jwks.json")
 

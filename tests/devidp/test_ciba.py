@@ -253,6 +253,7 @@ def test_once_approved_the_tokens_carry_what_was_approved(phone, auth_req_id, al
     )
     assert id_claims["sub"] == alice.sub
     assert "sid" not in id_claims  # no browser session took part
+    assert id_claims["device_name"] == "Alice's phone"  # the phone that approved
     assert abs(id_claims["auth_time"] - timezone.now().timestamp()) < 10
 
 

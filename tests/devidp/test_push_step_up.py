@@ -87,6 +87,15 @@ def test_approving_with_the_number_shown_completes_the_step_up(rp, alice, phone)
     assert PhoneDevice.objects.get().last_used_at is not None
 
 
+def test_the_id_token_names_the_phone_that_approved_and_the_access_token_does_not(rp, alice, phone):
+    url, page = push_page(rp, alice)
+    (request,) = phone.requests()
+    phone.answer(request, number=shown_number(page))
+    tokens = rp.exchange(rp.code(continue_(rp, url, page))).json()
+    assert verify_id_token(tokens["id_token"])["device_name"] == "Alice's phone"
+    assert "device_name" not in verify_access_token(tokens["access_token"])
+
+
 def test_the_status_the_page_polls_moves_from_pending_to_approved(rp, alice, phone):
     url, page = push_page(rp, alice)
     status_url = url.replace("/u/mfa/push?", "/u/mfa/push/status?")

@@ -107,7 +107,8 @@ def test_the_demo_keys_folder_is_ignored_by_git():
 READ = (
     "import json, fabrikam.settings.dev as s; print(json.dumps({k: getattr(s, k, None) for k in "
     "['OIDC_PROFILE', 'API_PROFILE', 'DEVIDP_PROFILE', 'OIDC_CLIENT_AUTH_METHOD', "
-    "'OIDC_CLIENT_KEY_FILE', 'OIDC_REDIRECT_URI', 'DEVIDP_CLIENT_JWKS', 'API_EXTERNAL_URL']}))"
+    "'OIDC_CLIENT_KEY_FILE', 'OIDC_REDIRECT_URI', 'DEVIDP_CLIENT_JWKS', 'API_EXTERNAL_URL', "
+    "'ASSISTANT_CLIENT_KEY_FILE', 'DEVIDP_ASSISTANT_CLIENT_JWKS']}))"
 )
 
 
@@ -146,6 +147,14 @@ def test_fapi2_sets_every_apps_profile_the_demo_key_and_the_redirect_uri(demo_ke
     assert derived["OIDC_REDIRECT_URI"] == "http://localhost:8200/callback"
     # Registered inline at the embedded IdP: the public half only.
     assert derived["DEVIDP_CLIENT_JWKS"] == json.loads((demo_keys / PUBLIC).read_text())
+    # The assistant (CIBA, `make assistant-pay`) signs its assertions with a key of its own.
+    assistant_private = demo_keys / "assistant.demo-only.private.jwk"
+    assert derived["ASSISTANT_CLIENT_KEY_FILE"] == str(assistant_private)
+    assert derived["DEVIDP_ASSISTANT_CLIENT_JWKS"] == json.loads(
+        (demo_keys / "assistant.demo-only.public.jwks.json").read_text()
+    )
+    assert stat.S_IMODE(assistant_private.stat().st_mode) == 0o600
+    assert derived["DEVIDP_ASSISTANT_CLIENT_JWKS"] != derived["DEVIDP_CLIENT_JWKS"]
     # The journeys switch the same settings the demo does.
     journeys = profile_settings("fapi2", "http://localhost:8200")
     for name in ("OIDC_PROFILE", "API_PROFILE", "DEVIDP_PROFILE", "OIDC_CLIENT_AUTH_METHOD"):

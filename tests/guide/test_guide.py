@@ -30,10 +30,11 @@ def alice(client, web_op):
     return sign_in_with(client, web_op, auth_time=int(time.time()) - 300)
 
 
-def hold_elevated_token(client, authorization_details=None) -> None:
+def hold_elevated_token(client, authorization_details=None, **claims) -> None:
     session = client.session
     session[ELEVATED_KEY] = {
         "transfer:funds": {
+            **claims,
             "access_token": ELEVATED,
             "expires_at": int(time.time()) + 240,
             "scope": "openid transfer:funds",
@@ -93,6 +94,15 @@ def test_how_it_works_highlights_the_first_step_for_a_signed_out_visitor(client)
     assert current_steps(html) == ["sign_in"]
     assert 'id="step-1" class="step step-current" aria-current="step"' in html
     assert "oidc_client/stepup.py: step_up_required" in html
+
+
+def test_the_security_page_shows_the_phone_that_approved_beside_the_factor(alice):
+    hold_elevated_token(
+        alice, amr=["pwd", "swk", "mca", "mfa"], acr=MFA, device_name="Alice's <b>phone</b>"
+    )
+    html = alice.get("/security").content.decode()
+    assert "approval on your paired phone (push with number matching)" in html
+    assert "<dt>Approved on</dt><dd>Alice&#x27;s &lt;b&gt;phone&lt;/b&gt;" in html  # escaped
 
 
 def test_how_it_works_follows_the_session_through_the_flow(alice, settings):

@@ -119,6 +119,12 @@ def test_only_a_token_approved_for_exactly_this_request_opens_the_view(pay_view)
     assert pay_view(request, "INV-7").content == b"paid"
 
 
+def test_the_elevated_token_keeps_the_approving_devices_name_from_the_id_token(signed_in, op):
+    op.token_overrides = {"access_token": "elevated-token", "scope": "openid transfer:funds"}
+    step_up_callback(signed_in, op, amr=["pwd", "swk", "mca", "mfa"], device_name="Pixel 8")
+    assert signed_in.session[ELEVATED_KEY]["transfer:funds"]["device_name"] == "Pixel 8"
+
+
 def test_a_fresh_mfa_step_up_stores_a_separate_elevated_token(signed_in, op):
     op.token_overrides = {"access_token": "elevated-token", "scope": "openid transfer:funds"}
     response, _ = step_up_callback(signed_in, op)
