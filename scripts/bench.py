@@ -144,9 +144,10 @@ def signed_in_cookie(minter) -> tuple[str, str, str]:
 
     from accounts.services import customer_provision
     from oidc_client.session import TOKENS_KEY
+    from scripts.load_transfers import ISSUER
 
     sub = f"bench|{uuid.uuid4().hex[:8]}"
-    customer = customer_provision(sub=sub, name="Bench Customer")
+    customer = customer_provision(sub=sub, issuer=ISSUER, name="Bench Customer")
     user = get_user_model().objects.create(username=sub)
     token, _ = minter(sub, scope="openid profile email read:accounts")
     session = SessionStore()

@@ -232,7 +232,11 @@ def customers_prepare(count: int, run: str) -> list[tuple[str, str]]:
 
     people = []
     for index in range(count):
-        customer = customer_provision(sub=f"load|{run}|{index}", name=f"Load Client {index}")
+        # Known to the servers' issuer, the one the Minter signs for (OIDC Core §5.7: a
+        # customer is an issuer's subject).
+        customer = customer_provision(
+            sub=f"load|{run}|{index}", issuer=ISSUER, name=f"Load Client {index}"
+        )
         account = Account.objects.get(customer=customer, kind=Account.Kind.CHECKING)
         deposit_make(account=account, amount=Decimal("1000.00"), memo="Load test funds")
         people.append((customer.sub, account.number))

@@ -7,6 +7,7 @@ the token and the security event), so the benchmark can price exactly that.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
@@ -23,7 +24,9 @@ def transfers_create_without_authentication(request: HttpRequest) -> JsonRespons
     idempotency_key = api._idempotency_key(request)
     fields = api._transfer_fields(request)
     transfer = transfer_create(
-        customer=Customer.objects.get(sub=request.headers["X-Bench-Sub"]),
+        customer=Customer.objects.get(
+            issuer=settings.API_ISSUER, sub=request.headers["X-Bench-Sub"]
+        ),
         source_number=fields["source"],
         destination_number=fields["destination"],
         amount=fields["amount"],
