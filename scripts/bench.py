@@ -224,6 +224,9 @@ def main() -> int:
         return 2
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The address the bench's servers are given: the settings name the session cookie after
+    # it (one demo's cookies mean nothing to another), and the dashboard step sends one.
+    os.environ["SITE_URL"] = f"http://127.0.0.1:{arguments.port}"
 
     from scripts import load_transfers as load
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from jose import jwt
 
@@ -24,7 +25,7 @@ from tests.browser.axe import SIZES
 from tests.browser.conftest import ARTIFACTS, Tab, idp_totp, sign_in
 from tests.browser.test_approval import session_of
 from tests.browser.test_journeys import ALICE, balance, fill_transfer
-from tests.journey import both_profiles
+from tests.journey import FAPI2, both_profiles, web_client_key
 from transfers.assistant import AssistantFailed, Bill, assistant_pay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -166,15 +167,23 @@ def balance_of(number: str) -> Decimal:
     return Account.objects.get(number=number).balance
 
 
-# Today's profile only, for now: the assistant authenticates at the CIBA endpoint with a
-# client secret, which the fapi2 IdP refuses (401 at /idp/bc-authorize: private_key_jwt only).
+@both_profiles
 def test_the_assistants_payment_moves_once_alice_approves_it_on_her_phone(
-    tab: Tab, phone: Tab, settings, bank
+    tab: Tab, phone: Tab, settings, bank, profile, tmp_path
 ):
     settings.ASSISTANT_CLIENT_ID = "fabrikam-assistant"
     settings.ASSISTANT_CLIENT_SECRET = "demo-only-fabrikam-assistant-secret"
     settings.API_ALLOWED_CLIENTS = {"transfer:funds": ["fabrikam-web", "fabrikam-assistant"]}
     settings.DEVIDP_CIBA_INTERVAL = 1
+    if profile == FAPI2:
+        # As `make demo PROFILE=fapi2` does: the assistant signs private_key_jwt assertions
+        # with a key of its own, registered inline at the IdP; its tokens are DPoP-bound.
+        key = web_client_key()
+        key_file = tmp_path / "assistant.demo-only.private.jwk"
+        key_file.write_text(json.dumps(key.as_dict(private=True)))
+        settings.ASSISTANT_CLIENT_KEY_FILE = str(key_file)
+        settings.DEVIDP_ASSISTANT_CLIENT_JWKS = {"keys": [key.as_dict(private=False)]}
+        call_command("devidp_seed", verbosity=0)
     pair(tab, phone)
     before = balance_of("1000000011")
     lines: list[str] = []
