@@ -111,7 +111,7 @@ bench: install ## Print what security costs, as ratios: token check, transfers a
 load: install ## 32 clients make transfers through gunicorn for 20 s (LOAD_SECONDS=), then check the ledger
 	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) scripts/load_transfers.py
 
-typecheck: install ## mypy with django-stubs over every app, the project and scripts (pyproject.toml)
+typecheck: install ## mypy with django-stubs over the whole tree: apps, project, scripts, tests (pyproject.toml)
 	$(BIN)/mypy
 
 purge: install ## Forget spent single-use tokens that can no longer be replayed (schedule it)

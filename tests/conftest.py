@@ -61,34 +61,34 @@ def _fresh_cache():
 
 @pytest.fixture
 def alice():
-    return CustomerFactory(sub="test|alice", name="Alice Ng")
+    return CustomerFactory.create(sub="test|alice", name="Alice Ng")
 
 
 @pytest.fixture
 def bob():
-    return CustomerFactory(sub="test|bob", name="Bob Okafor")
+    return CustomerFactory.create(sub="test|bob", name="Bob Okafor")
 
 
 @pytest.fixture
 def charlie():
-    return CustomerFactory(sub="test|charlie", name="Charlie Haas")
+    return CustomerFactory.create(sub="test|charlie", name="Charlie Haas")
 
 
 @pytest.fixture
 def alice_checking(alice) -> Account:
-    return AccountFactory(customer=alice, number="1000000011", balance=Decimal("1000.00"))
+    return AccountFactory.create(customer=alice, number="1000000011", balance=Decimal("1000.00"))
 
 
 @pytest.fixture
 def alice_savings(alice) -> Account:
-    return AccountFactory(
+    return AccountFactory.create(
         customer=alice, number="1000000012", kind=Account.Kind.SAVINGS, balance=Decimal("50.00")
     )
 
 
 @pytest.fixture
 def bob_checking(bob) -> Account:
-    return AccountFactory(customer=bob, number="1000000021", balance=Decimal("200.00"))
+    return AccountFactory.create(customer=bob, number="1000000021", balance=Decimal("200.00"))
 
 
 @pytest.fixture

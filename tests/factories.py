@@ -13,7 +13,7 @@ from transfers.models import Transfer
 from transfers.services import transfer_create
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -24,7 +24,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = factory.Faker("email")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     """An open checking account; `balance=` funds it through a real opening transfer."""
 
     class Meta:
@@ -51,7 +51,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
             obj.refresh_from_db()
 
 
-class TransferFactory(factory.django.DjangoModelFactory):
+class TransferFactory(factory.django.DjangoModelFactory[Transfer]):
     """A completed transfer made through the service, so balances and ledger agree."""
 
     class Meta:

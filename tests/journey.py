@@ -249,4 +249,6 @@ def browser(site) -> Browser:
 
 
 def csrf_token(response) -> str:
-    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)[1].decode()
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)
+    assert found is not None
+    return found[1].decode()

@@ -37,6 +37,7 @@ def test_every_changelist_renders_with_seeded_data(staff_client, url):
 def test_the_ledger_and_transfers_are_read_only(staff_client):
     entry = LedgerEntry.objects.first()
     transfer = Transfer.objects.first()
+    assert entry is not None and transfer is not None
     assert staff_client.get("/admin/accounts/ledgerentry/add/").status_code == 403
     assert staff_client.get(f"/admin/accounts/ledgerentry/{entry.pk}/delete/").status_code == 403
     assert staff_client.get(f"/admin/transfers/transfer/{transfer.pk}/delete/").status_code == 403

@@ -28,7 +28,9 @@ def review(browser: Browser, amount: str, destination: str = "1000000021", memo:
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), ALICE)
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     reviewed = browser.post(
         "/transfers/new",
         {
@@ -52,7 +54,8 @@ def test_a_payment_at_the_threshold_is_approved_as_that_payment_and_sent_once(br
     assert (
         "request_uri=" in to_idp["Location"] and "authorization_details" not in to_idp["Location"]
     )
-    pages, seen = [], {}
+    pages: list[str] = []
+    seen: dict[str, str] = {}
     back = browser.through_idp(to_idp, ALICE, pages=pages, seen=seen)
 
     assert pages == ["approve", "totp"]  # the payment is shown, then a fresh code confirms it

@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), both_profiles]
 
 def balance_of(page, number: str) -> Decimal:
     row = re.search(rf"{number}</td>.*?<td class=\"num\"[^>]*>\$([0-9,]+\.[0-9]{{2}})", page, re.S)
+    assert row is not None
     return Decimal(row[1].replace(",", ""))
 
 
@@ -52,7 +53,9 @@ def test_the_transfer_page_steps_up_with_totp_and_moves_money_once(browser: Brow
 
     form = browser.get("/transfers/new")
     assert form.status_code == 200
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     review = browser.post(
         "/transfers/new",
         {
@@ -115,13 +118,21 @@ def test_the_dashboard_makes_one_api_call_per_account_and_no_key_fetch_in_steady
 
     browser.sign_in()
     browser.get("/")  # warm: the API has fetched discovery and keys once
-    calls, fetches = [], []
+    calls: list[tuple] = []
+    fetches: list[int] = []
     original_request = api_client._session.request
     original_fetch = jwks.jwks_fetch
-    monkeypatch.setattr(
-        api_client._session, "request", lambda *a, **k: calls.append(a) or original_request(*a, **k)
-    )
-    monkeypatch.setattr(jwks, "jwks_fetch", lambda: fetches.append(1) or original_fetch())
+
+    def counted_request(*a, **k):
+        calls.append(a)
+        return original_request(*a, **k)
+
+    def counted_fetch():
+        fetches.append(1)
+        return original_fetch()
+
+    monkeypatch.setattr(api_client._session, "request", counted_request)
+    monkeypatch.setattr(jwks, "jwks_fetch", counted_fetch)
 
     for _ in range(3):
         assert browser.get("/").status_code == 200
@@ -150,7 +161,9 @@ def stepped_up_with_a_reviewed_transfer(
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), "alice@fabrikam.example")
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     data = {"source": "1000000011", "destination": destination, "amount": amount}
     assert browser.post("/transfers/new", {**data, "idempotency_key": key}).status_code == 302
     return key

@@ -39,6 +39,7 @@ def passkey_for(browser: Browser, site: str, email: str = ALICE) -> SoftAuthenti
     """Enrol a passkey on the IdP's account page, over HTTP as the page's script would:
     unlock with a code, fetch the options, answer with the authenticator, post the form."""
     parts = urlsplit(site)
+    assert parts.hostname is not None
     device = SoftAuthenticator(origin=site, rp_id=parts.hostname)
     browser.sign_in(email)
     browser.post("/idp/u/account/verify", {"code": browser.totp(email)})
@@ -58,7 +59,9 @@ def review(browser: Browser, amount: str, **idp) -> list[str]:
     pages: list[str] = []
     browser.through_idp(browser.get("/transfers/new"), ALICE, pages=pages, **idp)
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     reviewed = browser.post(
         "/transfers/new",
         {
@@ -132,7 +135,8 @@ def test_a_codes_token_is_kept_and_the_site_asks_for_a_passkey_before_sending(
 def test_a_customer_without_a_passkey_is_told_how_to_add_one(browser):
     review(browser, "600.00")
     again = browser.post("/transfers/confirm")
-    pages, seen = [], {}
+    pages: list[str] = []
+    seen: dict[str, str] = {}
     page = browser.through_idp(again, ALICE, pages=pages, seen=seen)
     assert pages == ["passkey_needed"]
     assert "A passkey is needed" in seen["passkey"]

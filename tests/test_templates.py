@@ -55,7 +55,9 @@ def element_ids(html: str) -> set[str]:
 
 
 def tag_of(html: str, name: str) -> str:
-    return re.search(rf'<(?:input|select)[^>]*\bname="{name}"[^>]*>', html)[0]
+    found = re.search(rf'<(?:input|select)[^>]*\bname="{name}"[^>]*>', html)
+    assert found is not None
+    return found[0]
 
 
 def test_every_aria_describedby_points_at_an_element_that_exists():
@@ -74,7 +76,9 @@ def test_invalid_fields_say_so_and_the_error_summary_takes_the_focus():
 
     destination, amount = tag_of(html, "destination"), tag_of(html, "amount")
     assert 'aria-invalid="true"' in destination and 'aria-invalid="true"' in amount
-    summary = re.search(r'<div class="error-summary"[^>]*>', html)[0]
+    found = re.search(r'<div class="error-summary"[^>]*>', html)
+    assert found is not None
+    summary = found[0]
     assert 'tabindex="-1"' in summary and "autofocus" in summary
     assert html.count("autofocus") == 1  # the summary only: it is read out, then its links
     assert "aria-invalid" not in tag_of(html, "memo")
@@ -84,7 +88,9 @@ def test_a_failed_submit_titles_the_page_error_and_sums_the_problems_up_with_lin
     html = transfer_page({"source": "1000000011", "destination": "1000000011", "amount": "500"})
 
     assert "<title>Error: Move money" in html
-    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)[0]
+    found = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert found is not None
+    summary = found[0]
     assert 'href="#id_destination"' in summary and 'href="#id_amount"' in summary
     assert "available balance of $120.00" in summary  # the over-balance error names it
     assert "out of date" not in summary
@@ -104,6 +110,8 @@ def test_an_error_with_no_field_to_blame_focuses_the_summary():
         {"source": "1000000011", "destination": "1000000012", "amount": "1", "idempotency_key": "x"}
     )
 
-    summary = re.search(r'<div class="error-summary"[^>]*>', html)[0]
+    found = re.search(r'<div class="error-summary"[^>]*>', html)
+    assert found is not None
+    summary = found[0]
     assert 'tabindex="-1"' in summary and "autofocus" in summary
     assert "out of date" in html

@@ -32,7 +32,12 @@ CLIENT_ID = "fabrikam-web"
 KID = "test-key-1"
 # Where the test client's requests arrive, as the API's configured external URL.
 EXTERNAL_URL = "http://testserver"
-_JOSERFC_KEYS = {"RS256": RSAKey, "PS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}
+_JOSERFC_KEYS: dict[str, type[RSAKey] | type[ECKey] | type[OKPKey]] = {
+    "RS256": RSAKey,
+    "PS256": RSAKey,
+    "ES256": ECKey,
+    "EdDSA": OKPKey,
+}
 
 
 @dataclass
@@ -238,7 +243,9 @@ def mint_token(identity_provider, signing_key) -> Callable[..., str]:
 @functools.lru_cache(maxsize=8)
 def _private_key(pem: str) -> rsa.RSAPrivateKey:
     # Loading a PEM checks the RSA key (about 40 ms); fuzz tests mint hundreds of tokens.
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
 
 
 def bearer(token: str) -> dict[str, str]:

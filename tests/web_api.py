@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -61,7 +62,7 @@ class ApiThroughTestClient:
 
 
 @pytest.fixture
-def web_op(mint_token, settings, monkeypatch) -> StandInProvider:
+def web_op(mint_token, settings, monkeypatch) -> Iterator[StandInProvider]:
     """The stand-in OP, issuing Alice (`auth0|alice`) an access token the API accepts."""
     settings.OIDC_ISSUER = settings.API_ISSUER = ISSUER
     settings.OIDC_CLIENT_ID = CLIENT_ID

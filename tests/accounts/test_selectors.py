@@ -29,7 +29,9 @@ def test_account_get_returns_the_owners_account(alice, alice_checking):
 
 def test_history_is_newest_first_and_paginated(alice_checking, bob_checking):
     for cents in range(1, 6):
-        TransferFactory(source=alice_checking, destination=bob_checking, amount=Decimal(cents))
+        TransferFactory.create(
+            source=alice_checking, destination=bob_checking, amount=Decimal(cents)
+        )
 
     first = account_history(account=alice_checking, page=1, per_page=4)
     second = account_history(account=alice_checking, page=2, per_page=4)
@@ -64,6 +66,6 @@ def test_mask_name_shows_just_enough_to_recognise_a_payee(name, masked):
 
 
 def test_the_account_factory_funds_through_the_ledger():
-    account = AccountFactory(balance=Decimal("75.00"))
+    account = AccountFactory.create(balance=Decimal("75.00"))
     assert account.balance == Decimal("75.00")
     assert account.entries.get().amount == Decimal("75.00")

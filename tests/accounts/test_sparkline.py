@@ -10,11 +10,13 @@ from accounts.sparkline import HEIGHT, PAD, WIDTH, sparkline
 
 
 def coordinates(points: str) -> list[tuple[float, float]]:
-    return [tuple(map(float, point.split(","))) for point in points.split()]
+    pairs = [point.split(",") for point in points.split()]
+    return [(float(x), float(y)) for x, y in pairs]
 
 
 def test_the_line_spans_the_box_with_the_highest_balance_at_the_top():
     line = sparkline(["10.00", "30.00", "20.00"])
+    assert line is not None
 
     (x0, y0), (_, y1), (x2, y2) = coordinates(line.points)
     assert (x0, x2) == (PAD, WIDTH - PAD)
@@ -27,8 +29,10 @@ def test_the_line_spans_the_box_with_the_highest_balance_at_the_top():
 
 
 def test_a_flat_or_single_balance_draws_a_flat_line_and_nothing_draws_nothing():
-    assert {y for _, y in coordinates(sparkline(["5.00", "5.00"]).points)} == {HEIGHT / 2}
-    assert len(coordinates(sparkline(["5.00"]).points)) == 2
+    flat, single = sparkline(["5.00", "5.00"]), sparkline(["5.00"])
+    assert flat is not None and single is not None
+    assert {y for _, y in coordinates(flat.points)} == {HEIGHT / 2}
+    assert len(coordinates(single.points)) == 2
     assert sparkline([]) is None
 
 

@@ -35,7 +35,7 @@ def november(alice_checking, bob_checking):
         (datetime(2025, 12, 1, 0, 0, tzinfo=UTC), alice_checking, bob_checking, "1.00", "Later"),
     ]:
         dated(
-            TransferFactory(
+            TransferFactory.create(
                 source=source, destination=destination, amount=Decimal(amount), memo=memo
             ),
             when,

@@ -37,9 +37,11 @@ CSV = "/accounts/1000000011/statements.csv?month=2025-11"
 def ledger():
     """Alice (the stand-in OP's `auth0|alice`): 1000.00 in October 2025, then three
     November transfers and one in December that must stay off November's statement."""
-    alice = CustomerFactory(sub="auth0|alice", name="Alice Ng")
-    checking = AccountFactory(customer=alice, number="1000000011", balance=Decimal("1000.00"))
-    bob = AccountFactory(
+    alice = CustomerFactory.create(sub="auth0|alice", name="Alice Ng")
+    checking = AccountFactory.create(
+        customer=alice, number="1000000011", balance=Decimal("1000.00")
+    )
+    bob = AccountFactory.create(
         number="1000000021", customer__name="Bob Okafor", balance=Decimal("200.00")
     )
     LedgerEntry.objects.filter(account=checking).update(
@@ -51,7 +53,7 @@ def ledger():
         (datetime(2025, 11, 28, tzinfo=UTC), checking, bob, "4.50", "=HYPERLINK(evil)"),
         (datetime(2025, 12, 1, tzinfo=UTC), checking, bob, "1.00", "December"),
     ]:
-        transfer = TransferFactory(
+        transfer = TransferFactory.create(
             source=source, destination=destination, amount=Decimal(amount), memo=memo
         )
         Transfer.objects.filter(pk=transfer.pk).update(created_at=day)
@@ -153,9 +155,9 @@ def test_the_csv_has_the_ledgers_rows_and_totals(signed_in, op, ledger):
     assert Decimal(total_in[4]) == sum(a for a in amounts if a > 0) == Decimal("40.00")
     assert Decimal(total_out[4]) == sum(a for a in amounts if a < 0) == Decimal("-30.00")
     assert closing[0] == "2025-11-30"
-    assert (
-        Decimal(closing[5]) == Decimal(opening[5]) + sum(amounts) == november.last().balance_after
-    )
+    last = november.last()
+    assert last is not None
+    assert Decimal(closing[5]) == Decimal(opening[5]) + sum(amounts) == last.balance_after
     assert entries[-1][1] == "'=HYPERLINK(evil)"  # never a formula in a spreadsheet
 
 

@@ -35,7 +35,12 @@ def alice_can_afford_it(bank):
 def approval_pages(tab: Tab) -> list[str]:
     """Every visit to the IdP's approval page, as it happens."""
     seen: list[str] = []
-    tab.page.on("framenavigated", lambda frame: "/idp/u/consent" in frame.url and seen.append(1))
+
+    def on_navigated(frame) -> None:
+        if "/idp/u/consent" in frame.url:
+            seen.append(frame.url)
+
+    tab.page.on("framenavigated", on_navigated)
     return seen
 
 

@@ -201,7 +201,9 @@ def test_the_assistants_payment_moves_once_alice_approves_it_on_her_phone(
     assistant = threading.Thread(target=run)
     assistant.start()
     phone.page.get_by_role("heading", name="Fabrikam Assistant asks you to approve").wait_for()
-    code = re.search(r"code (FAB-\d{4})", lines[0])[1]
+    found = re.search(r"code (FAB-\d{4})", lines[0])
+    assert found is not None
+    code = found[1]
     assert phone.page.get_by_text(code).is_visible()
     assert phone.page.get_by_text(
         "Pay $42.00 to Bob O., account ending 0021, from Checking ending 0011"

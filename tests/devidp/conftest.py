@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -124,6 +125,7 @@ class RelyingParty:
         page = self.browser.get(url)
         assert page.status_code == 200, page.content
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+        assert token is not None
         return self.browser.post(url, {**data, "csrfmiddlewaretoken": token.group(1).decode()})
 
     def sign_in(self, response, email="alice@fabrikam.example", password=DEMO_PASSWORD):
@@ -177,11 +179,14 @@ class RelyingParty:
         return token_response.json()
 
 
-def in_threads(task: Callable[[int], object], n: int = 20) -> list[object]:
+Result = TypeVar("Result")
+
+
+def in_threads(task: Callable[[int], Result], n: int = 20) -> list[Result]:
     """Run `task` n times at once, each on its own thread and database connection."""
     start = threading.Barrier(n)
 
-    def run(i: int) -> object:
+    def run(i: int) -> Result:
         try:
             start.wait()
             return task(i)

@@ -72,7 +72,9 @@ def pairing_code(browser: Client) -> str:
     page = browser.get(ACCOUNT)
     response = browser.post("/idp/u/account/phones/pair", {"csrfmiddlewaretoken": csrf(page)})
     assert response.status_code == 200, response.content
-    return re.search(rb"#pair=([A-Za-z0-9_-]+)", response.content).group(1).decode()
+    found = re.search(rb"#pair=([A-Za-z0-9_-]+)", response.content)
+    assert found is not None
+    return found[1].decode()
 
 
 def paired_phone(user, name: str = "Alice's phone") -> SoftPhone:

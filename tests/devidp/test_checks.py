@@ -8,7 +8,7 @@ from devidp.checks import payment_approval_settings_check, profile_check
 from devidp.seed import demo_seed
 
 
-def ids() -> list[str]:
+def ids() -> list[str | None]:
     return [error.id for error in payment_approval_settings_check(None)]
 
 

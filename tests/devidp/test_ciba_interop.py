@@ -41,6 +41,7 @@ def idp(live_server, settings):
 
 def run_client(issuer: str) -> subprocess.Popen:
     details = authorization_details(amount="42.00", payee="Adatum R.", destination="1000000021")
+    assert NODE is not None  # the idp fixture skipped without it
     return subprocess.Popen(  # noqa: S603 - our own script and test values
         [
             NODE,

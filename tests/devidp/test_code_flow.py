@@ -170,8 +170,12 @@ def test_the_idp_runs_under_another_issuer(rp, alice, settings):
 def test_cancelling_sign_in_returns_access_denied_to_the_client(rp):
     start = rp.authorize()
     page = rp.browser.get(start["Location"]).content.decode()
-    cancel = re.search(r'action="([^"]*/u/cancel[^"]*)"', page).group(1).replace("&amp;", "&")
-    csrf = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'action="([^"]*/u/cancel[^"]*)"', page)
+    assert found is not None
+    cancel = found[1].replace("&amp;", "&")
+    found = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    csrf = found[1]
 
     response = rp.browser.post(cancel, {"csrfmiddlewaretoken": csrf})
 

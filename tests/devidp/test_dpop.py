@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
 import pytest
 from django.test import Client as BrowserClient
@@ -156,7 +157,7 @@ def redeem(rp, code: str, proof: str | None):
         "client_id": CLIENT_ID,
         "client_secret": "demo-only-fabrikam-web-secret",
     }
-    headers = {"HTTP_DPOP": proof} if proof else {}
+    headers: dict[str, Any] = {"HTTP_DPOP": proof} if proof else {}
     return BrowserClient().post("/idp/oauth/token", data, **headers)
 
 

@@ -105,18 +105,21 @@ def test_a_new_user_signs_up_enrols_totp_and_gets_an_opaque_subject(rp, demo):
     page = rp.browser.get(enrol_url).content.decode()
     assert "<svg" in page
     assert 'autocomplete="one-time-code"' in page
-    secret = re.search(r'class="idp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    found = re.search(r'class="idp-secret">([A-Z2-7 ]+)<', page)
+    assert found is not None
+    secret = found[1].replace(" ", "")
     user = IdpUser.objects.get(email="dana@example.com")
     assert not user.has_totp
+    signed_secret = re.search(r'name="signed_secret" value="([^"]+)"', page)
+    csrf = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert signed_secret is not None and csrf is not None
 
     done = rp.browser.post(
         enrol_url,
         {
             "code": pyotp.TOTP(secret).now(),
-            "signed_secret": re.search(r'name="signed_secret" value="([^"]+)"', page).group(1),
-            "csrfmiddlewaretoken": re.search(r'csrfmiddlewaretoken" value="([^"]+)"', page).group(
-                1
-            ),
+            "signed_secret": signed_secret[1],
+            "csrfmiddlewaretoken": csrf[1],
         },
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as BrowserClient
@@ -69,13 +70,13 @@ def redeem(rp, code: str, key, dpop_key, *, nonce: str | None = "fresh"):
         **assertion_params(key),
     }
     proof_nonce = dpop.nonce_issue() if nonce == "fresh" else nonce
-    claims = {"nonce": proof_nonce} if proof_nonce else {}
-    headers = {"HTTP_DPOP": dpop_proof(dpop_key, **claims)} if dpop_key else {}
+    claims: dict[str, Any] = {"nonce": proof_nonce} if proof_nonce else {}
+    headers: dict[str, Any] = {"HTTP_DPOP": dpop_proof(dpop_key, **claims)} if dpop_key else {}
     return BrowserClient().post("/idp/oauth/token", data, **headers)
 
 
 def published_key_set() -> KeySet:
-    return KeySet.import_key_set(jwks())
+    return KeySet.import_key_set({"keys": jwks()["keys"]})
 
 
 def test_a_fapi2_sign_in_gets_ps256_tokens_bound_to_the_dpop_key(rp, alice, fapi2, key, dpop_key):

@@ -62,7 +62,9 @@ def sign_in_as_a_person(authorization_url: str) -> str:
     assert response.status_code == 302, response.text
     login_url = urljoin(authorization_url, response.headers["Location"])
     page = browser.get(login_url, timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert found is not None
+    csrf = found[1]
     response = browser.post(
         login_url,
         {"email": "alice@fabrikam.example", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf},
@@ -96,6 +98,7 @@ def test_openid_client_completes_a_fapi2_sign_in_with_dpop_bound_tokens(fapi2_id
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert peer.stdout is not None and peer.stderr is not None
     try:
         first = peer.stdout.readline()
         assert first, peer.stderr.read()

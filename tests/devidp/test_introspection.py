@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client as BrowserClient
@@ -28,7 +29,7 @@ def basic(client_id: str, secret: str) -> str:
 
 
 def introspect(token: str, *, auth: str | None = None, **extra):
-    headers = {"HTTP_AUTHORIZATION": auth or basic(API_ID, API_SECRET)}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": auth or basic(API_ID, API_SECRET)}
     return BrowserClient().post("/idp/oauth/introspect", {"token": token, **extra}, **headers)
 
 

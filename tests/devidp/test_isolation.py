@@ -50,8 +50,10 @@ def settings_read(tree: ast.AST) -> list[str]:
             and node.args[0].id == "settings"
         ):
             name = node.args[1] if len(node.args) > 1 else None
-            is_literal = isinstance(name, ast.Constant) and isinstance(name.value, str)
-            names.append(name.value if is_literal else "<dynamic>")
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                names.append(name.value)
+            else:
+                names.append("<dynamic>")
     return names
 
 

@@ -4,6 +4,7 @@ only this browser's, and without asking only when the request is provably its ow
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client as BrowserClient
@@ -12,6 +13,9 @@ from devidp import conf
 from devidp.models import IdpSession, IdpUser
 
 from .conftest import CLIENT_ID, MFA_POLICY, RelyingParty, query, verify_id_token
+
+if TYPE_CHECKING:  # the test client's response type exists only in django-stubs
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestHttpResponse
 
 pytestmark = pytest.mark.django_db
 COOKIE = conf.app_settings.SESSION_COOKIE_NAME  # per site: the dev settings add SITE_URL's port
@@ -40,10 +44,12 @@ def web_app_logout(browser, id_token: str, **extra):
     return browser.get("/idp/oidc/logout", params)
 
 
-def confirm(browser, page) -> object:
+def confirm(browser: BrowserClient, page: TestHttpResponse) -> TestHttpResponse:
     """Press "Sign out" on a confirmation page: post its form, CSRF token included."""
     html = page.content.decode()
-    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    found = re.search(r'<form method="post" action="([^"]+)"', html)
+    assert found is not None
+    action = found[1]
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
     return browser.post(action, fields)
 

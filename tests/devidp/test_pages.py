@@ -23,7 +23,9 @@ def page(rp, response) -> str:
 
 
 def tag(html: str, name: str) -> str:
-    return re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert found is not None
+    return found[0]
 
 
 def test_the_first_sign_in_names_the_app_and_what_it_may_see(rp, alice):
@@ -111,8 +113,12 @@ def test_enrolment_offers_a_link_for_this_phone_and_a_copy_button(rp, alice):
     html = page(rp, rp.sign_in(rp.authorize(**TRANSFER)))
 
     assert re.search(r'<a class="idp-app-link" href="otpauth://totp/', html)
-    secret = re.search(r'data-copy="([A-Z2-7]+)"', html)[1]
-    assert secret == re.search(r'class="idp-secret">([A-Z2-7 ]+)<', html)[1].replace(" ", "")
+    found = re.search(r'data-copy="([A-Z2-7]+)"', html)
+    assert found is not None
+    secret = found[1]
+    found = re.search(r'class="idp-secret">([A-Z2-7 ]+)<', html)
+    assert found is not None
+    assert secret == found[1].replace(" ", "")
     assert '<script src="/static/devidp/copy.js" defer></script>' in html
     assert "a stolen password alone cannot" in html
 

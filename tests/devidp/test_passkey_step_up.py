@@ -34,7 +34,9 @@ def enrol(user: IdpUser, **device) -> SoftAuthenticator:
 
 
 def csrf(page) -> str:
-    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1].decode()
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert found is not None
+    return found[1].decode()
 
 
 def use_passkey(rp, response, device: SoftAuthenticator, **answer):
@@ -95,7 +97,9 @@ def test_the_authenticator_app_remains_the_other_choice(rp, alice):
     enrol(alice)
     response = rp.sign_in(rp.authorize(**STEP_UP))
     page = rp.browser.get(response["Location"])
-    totp_url = re.search(rb'href="([^"]*/u/mfa\?tx=[^"]+)"', page.content)[1].decode()
+    found = re.search(rb'href="([^"]*/u/mfa\?tx=[^"]+)"', page.content)
+    assert found is not None
+    totp_url = found[1].decode()
     totp_page = rp.browser.get(totp_url.replace("&amp;", "&"))
     assert b"Use a passkey instead" in totp_page.content
     response.headers["Location"] = totp_url

@@ -56,7 +56,9 @@ def fresh() -> str:
 
 
 def shown_number(page) -> int:
-    return int(re.search(rb'class="push-number"[^>]*>(\d\d)<', page.content)[1])
+    found = re.search(rb'class="push-number"[^>]*>(\d\d)<', page.content)
+    assert found is not None
+    return int(found[1])
 
 
 def continue_(rp, url, page):
@@ -223,7 +225,9 @@ def test_a_new_prompt_waits_thirty_seconds_then_replaces_the_old_one(rp, alice, 
     assert fresh.status_code == 200
     assert PushRequest.objects.count() == 2
     (only,) = phone.requests()  # the old one is gone from the phone
-    assert only["request"] == PushRequest.objects.first().request_id
+    first = PushRequest.objects.first()
+    assert first is not None
+    assert only["request"] == first.request_id
 
 
 def test_three_declines_in_a_row_pause_push_for_fifteen_minutes(rp, alice, phone):

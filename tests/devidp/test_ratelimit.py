@@ -35,10 +35,12 @@ def redis_store() -> counters.CacheCounters:
 
 @pytest.fixture(params=["database", "redis"])
 def store(request, monkeypatch) -> counters.Counters:
-    chosen = counters.DatabaseCounters() if request.param == "database" else redis_store()
+    chosen: counters.Counters = counters.DatabaseCounters()
     if request.param == "redis":
-        chosen.cache.clear()
-        request.addfinalizer(chosen.cache.clear)
+        redis = redis_store()
+        redis.cache.clear()
+        request.addfinalizer(redis.cache.clear)
+        chosen = redis
     monkeypatch.setattr(ratelimit, "counter_store", lambda: chosen)
     monkeypatch.setattr(ratelimit, "_now", lambda: FROZEN_NOW)
     return chosen

@@ -25,7 +25,7 @@ TRANSFER = {"scope": "openid transfer:funds"}
 def through_test_client(url: str, *, data: dict, auth: tuple[str, str], **kwargs):
     """The API's POST to the IdP, served in-process (only the socket is skipped)."""
     answer = BrowserClient().post(
-        url.removeprefix("http://testserver"), data, **{"HTTP_AUTHORIZATION": _basic(auth)}
+        url.removeprefix("http://testserver"), data, HTTP_AUTHORIZATION=_basic(auth)
     )
     response = requests.Response()
     response.status_code = answer.status_code

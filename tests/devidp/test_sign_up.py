@@ -25,7 +25,9 @@ def sign_up(name: str, email: str, password: str = STRONG, ip: str = "127.0.0.1"
     start = RelyingParty(browser).authorize()
     url = start["Location"].replace("/u/login", "/u/signup")
     page = browser.get(url).content.decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    csrf = found[1]
     data = {"name": name, "email": email, "password": password, "csrfmiddlewaretoken": csrf}
     return browser.post(url, data)
 

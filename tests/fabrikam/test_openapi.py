@@ -73,7 +73,7 @@ def test_what_the_endpoints_answer_is_what_the_description_promises(
     document = openapi_document()
     alice, charlie_token = mint_token(sub="test|alice"), mint_token(sub=charlie.sub)
     number = alice_checking.number
-    transfer = TransferFactory(source=alice_checking, destination=bob_checking)
+    transfer = TransferFactory.create(source=alice_checking, destination=bob_checking)
     calls = [
         ("/transfers/{transfer_id}", f"/api/transfers/{transfer.pk}", {}, alice),
         ("/transfers/{transfer_id}", f"/api/transfers/{transfer.pk}", {}, charlie_token),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import OperationalError
+from django.http import HttpResponse
 
 from accounts.models import LedgerEntry
 from api_auth.models import SpentToken
@@ -152,9 +153,10 @@ def test_an_idp_only_process_answers_a_database_outage_plainly(rf, settings):
     from fabrikam.middleware import WebErrorMiddleware
 
     settings.FABRIKAM_ROLES = ["idp"]  # its URLconf has no site pages to link to
-    middleware = WebErrorMiddleware(lambda request: None)
+    middleware = WebErrorMiddleware(lambda request: HttpResponse())  # never reached
 
     response = middleware.process_exception(rf.get("/idp/u/login"), OperationalError("down"))
 
+    assert response is not None
     assert response.status_code == 503
     assert response["Content-Type"] == "text/plain"

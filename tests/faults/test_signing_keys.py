@@ -4,6 +4,9 @@ refresh."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 
@@ -18,7 +21,12 @@ def key_fetches(monkeypatch) -> list[int]:
     """Count the API's key-set fetches (discovery + JWKS over HTTP each time)."""
     fetches: list[int] = []
     fetch = jwks.jwks_fetch
-    monkeypatch.setattr(jwks, "jwks_fetch", lambda: fetches.append(1) or fetch())
+
+    def counted_fetch() -> Mapping[str, Any]:
+        fetches.append(1)
+        return fetch()
+
+    monkeypatch.setattr(jwks, "jwks_fetch", counted_fetch)
     return fetches
 
 

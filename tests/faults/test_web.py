@@ -64,7 +64,9 @@ def reviewed_transfer(browser: Browser, amount: str) -> str:
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), ALICE)
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     data = {"source": "1000000011", "destination": "1000000021", "amount": amount}
     assert browser.post("/transfers/new", {**data, "idempotency_key": key}).status_code == 302
     return key

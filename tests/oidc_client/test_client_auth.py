@@ -63,7 +63,8 @@ def test_an_rsa_key_signs_ps256_never_rs256(settings, ec_key):
 
 def test_private_key_jwt_sends_the_assertion_and_no_secret(settings, ec_key):
     settings.OIDC_CLIENT_SECRET = "must-not-travel"
-    data, headers = {}, {}
+    data: dict[str, str] = {}
+    headers: dict[str, str] = {}
     client_auth.authenticate(data, headers)
     assert data["client_assertion_type"] == client_auth.ASSERTION_TYPE
     assert decoded(data["client_assertion"], ec_key).claims["aud"] == ISSUER
@@ -73,7 +74,8 @@ def test_private_key_jwt_sends_the_assertion_and_no_secret(settings, ec_key):
 def test_basic_form_encodes_the_id_and_secret_first(settings):
     settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = "id:1", "s/cret+"
     settings.OIDC_CLIENT_AUTH_METHOD = "client_secret_basic"
-    data, headers = {}, {}
+    data: dict[str, str] = {}
+    headers: dict[str, str] = {}
     client_auth.authenticate(data, headers)
     pair = base64.b64decode(headers["Authorization"].removeprefix("Basic ")).decode()
     assert pair == "id%3A1:s%2Fcret%2B" and data == {}
@@ -82,7 +84,8 @@ def test_basic_form_encodes_the_id_and_secret_first(settings):
 def test_post_puts_the_secret_in_the_body(settings):
     settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = "id", "secret"
     settings.OIDC_CLIENT_AUTH_METHOD = "client_secret_post"
-    data, headers = {}, {}
+    data: dict[str, str] = {}
+    headers: dict[str, str] = {}
     client_auth.authenticate(data, headers)
     assert data == {"client_id": "id", "client_secret": "secret"} and headers == {}
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 
 import pytest
 import requests
@@ -66,7 +67,7 @@ def test_a_proof_without_a_token_or_nonce_has_neither_claim(key):
     assert "ath" not in claims and "nonce" not in claims
 
 
-class Server(requests.adapters.BaseAdapter):
+class Server(requests.adapters.HTTPAdapter):
     """An API that asks for a nonce (401 use_dpop_nonce) `refusals` times, then answers."""
 
     def __init__(self, refusals: int) -> None:
@@ -74,8 +75,17 @@ class Server(requests.adapters.BaseAdapter):
         self.refusals = refusals
         self.seen: list[requests.PreparedRequest] = []
 
-    def send(self, request, **kwargs) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         self.seen.append(request)
+        assert request.url is not None
         response = requests.Response()
         response.request, response.url, response.connection = request, request.url, self
         response._content = b"{}"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Protocol, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse
 
 from accounts.models import StepUpEvent
 from accounts.views import STATEMENTS_STEP_UP
@@ -60,11 +62,17 @@ def approval_of(request, invoice: str) -> list[dict]:
     return [{"type": "invoice_payment", "invoice": invoice}]
 
 
-@pytest.fixture
-def pay_view(monkeypatch):
-    """A view declaring the approval it needs, and the step-ups it starts (not sent)."""
-    from django.http import HttpResponse
+class PayView(Protocol):
+    """The fixture's view, carrying the step-ups it started."""
 
+    started: list[dict]
+
+    def __call__(self, request: HttpRequest, invoice: str) -> HttpResponse: ...
+
+
+@pytest.fixture
+def pay_view(monkeypatch) -> PayView:
+    """A view declaring the approval it needs, and the step-ups it starts (not sent)."""
     from oidc_client import stepup
 
     started: list[dict] = []
@@ -79,8 +87,9 @@ def pay_view(monkeypatch):
     def pay(request, invoice):
         return HttpResponse("paid")
 
-    pay.started = started
-    return pay
+    view = cast(PayView, pay)
+    view.started = started
+    return view
 
 
 def hold(request, details) -> None:

@@ -40,7 +40,7 @@ json_values = st.recursive(
     max_leaves=12,
 )
 # Headers are latin-1 on the wire; anything else cannot reach the server.
-header_text = st.text(st.characters(max_codepoint=255, exclude_categories=("Cs",)), max_size=300)
+header_text = st.text(st.characters(max_codepoint=255, exclude_categories=["Cs"]), max_size=300)
 jwt_like = st.builds(
     lambda header, claims, signature: f"{segment(header)}.{segment(claims)}.{signature}",
     st.dictionaries(

@@ -121,7 +121,9 @@ def test_the_admin_login_needs_a_csrf_token_too(caplog):
 
 def test_a_form_posted_with_its_token_gets_past_the_csrf_check(csrf_client):
     page = csrf_client.get("/logout")
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1].decode()
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert found is not None
+    token = found[1].decode()
 
     response = csrf_client.post("/logout", {"csrfmiddlewaretoken": token})
 
@@ -131,7 +133,9 @@ def test_a_form_posted_with_its_token_gets_past_the_csrf_check(csrf_client):
 def test_a_token_from_another_session_is_refused(csrf_client, caplog):
     stranger = Client(enforce_csrf_checks=True)
     page = stranger.get("/logout")
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)[1].decode()
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert found is not None
+    token = found[1].decode()
     csrf_client.get("/logout")  # the victim's browser has its own CSRF cookie
 
     response = csrf_client.post("/logout", {"csrfmiddlewaretoken": token})

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
 from authlib.integrations.django_client import DjangoOAuth2App
 
 from tests.journey import Browser
+
+if TYPE_CHECKING:  # the test client's response type exists only in django-stubs
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestHttpResponse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +27,7 @@ class RecordingBrowser(Browser):
 
     def __init__(self, site: str):
         super().__init__(site)
-        self.responses = []
+        self.responses: list[TestHttpResponse] = []
 
     def get(self, url, **kwargs):
         self.responses.append(response := super().get(url, **kwargs))
@@ -56,7 +60,9 @@ def journey(browser: RecordingBrowser, site: str) -> None:
     browser.get(statements["Location"])
     browser.through_idp(browser.get("/transfers/new"), ALICE)
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found is not None
+    key = found[1].decode()
     data = {"source": "1000000011", "destination": "1000000021", "amount": "2.00"}
     browser.post("/transfers/new", {**data, "idempotency_key": key, "memo": "Leak check"})
     browser.get("/transfers/confirm")

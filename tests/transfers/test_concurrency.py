@@ -40,7 +40,7 @@ def run_in_threads(count: int, work) -> list[BaseException]:
 
 
 def test_random_concurrent_transfers_keep_every_invariant():
-    accounts = [AccountFactory(balance=Decimal("300.00")) for _ in range(4)]
+    accounts = [AccountFactory.create(balance=Decimal("300.00")) for _ in range(4)]
     hot = accounts[0]
 
     def work(index: int) -> None:
@@ -66,8 +66,8 @@ def test_random_concurrent_transfers_keep_every_invariant():
 
 
 def test_opposite_direction_pairs_never_deadlock():
-    alice = AccountFactory(balance=Decimal("1000.00"))
-    bob = AccountFactory(balance=Decimal("1000.00"))
+    alice = AccountFactory.create(balance=Decimal("1000.00"))
+    bob = AccountFactory.create(balance=Decimal("1000.00"))
 
     def work(index: int) -> None:
         source, destination = (alice, bob) if index % 2 else (bob, alice)
@@ -89,8 +89,8 @@ def test_opposite_direction_pairs_never_deadlock():
 
 
 def test_a_hot_account_is_never_overdrawn():
-    hot = AccountFactory(balance=Decimal("100.00"))
-    payees = [AccountFactory() for _ in range(3)]
+    hot = AccountFactory.create(balance=Decimal("100.00"))
+    payees = [AccountFactory.create() for _ in range(3)]
 
     def work(index: int) -> None:
         for _ in range(10):
@@ -113,9 +113,9 @@ def test_a_hot_account_is_never_overdrawn():
 
 
 def test_the_same_idempotency_key_sent_concurrently_creates_one_transfer():
-    customer = CustomerFactory()
-    source = AccountFactory(customer=customer, balance=Decimal("500.00"))
-    destination = AccountFactory()
+    customer = CustomerFactory.create()
+    source = AccountFactory.create(customer=customer, balance=Decimal("500.00"))
+    destination = AccountFactory.create()
     results: list[Transfer] = []
 
     def work(index: int) -> None:
@@ -146,9 +146,9 @@ def test_one_token_sent_by_twenty_threads_moves_money_once(mint_token, api_setti
     from django.test import Client
 
     api_settings.API_REQUIRE_AUTH_CONTEXT = True
-    customer = CustomerFactory(sub="test|alice")
-    source = AccountFactory(customer=customer, balance=Decimal("500.00"))
-    destination = AccountFactory()
+    customer = CustomerFactory.create(sub="test|alice")
+    source = AccountFactory.create(customer=customer, balance=Decimal("500.00"))
+    destination = AccountFactory.create()
     token = mint_token(scope="transfer:funds", amr=["pwd", "mfa"], auth_time=int(time.time()))
     statuses: list[int] = []
 

@@ -95,7 +95,9 @@ def test_twenty_identical_retries_all_get_the_first_answer(
 
 def test_eight_customers_paying_each_other_at_once_all_succeed(live_server, transfer_token):
     accounts = [
-        AccountFactory(customer=CustomerFactory(sub=f"test|payer-{i}"), balance=Decimal("100"))
+        AccountFactory.create(
+            customer=CustomerFactory.create(sub=f"test|payer-{i}"), balance=Decimal("100")
+        )
         for i in range(8)
     ]
     tokens = [transfer_token(sub=f"test|payer-{i}") for i in range(8)]

@@ -40,7 +40,9 @@ def pend(request, amount: str, *, destination: str = "1000000021", own=()) -> di
     }
     payee = {"name": "Bob O.", "known": False}
     client.pending_store(request, data, payee, "Checking", own_numbers=own)
-    return client.pending_get(request)
+    pending = client.pending_get(request)
+    assert pending is not None
+    return pending
 
 
 def hold(request, *, acr: str, details=None) -> None:

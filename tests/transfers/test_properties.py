@@ -26,7 +26,7 @@ class TransferSequenceTests(TestCase):
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(steps=steps)
     def test_random_sequences_keep_the_invariants(self, steps):
-        accounts = [AccountFactory(balance=Decimal("250.00")) for _ in range(3)]
+        accounts = [AccountFactory.create(balance=Decimal("250.00")) for _ in range(3)]
         for source_index, destination_index, amount, key in steps:
             source, destination = accounts[source_index], accounts[destination_index]
             try:
@@ -47,6 +47,7 @@ class TransferSequenceTests(TestCase):
         for transfer in Transfer.objects.filter(
             status=Transfer.Status.COMPLETED, source__in=accounts
         ):
+            assert transfer.source_id is not None and transfer.destination_id is not None
             expected[transfer.source_id] -= transfer.amount
             expected[transfer.destination_id] += transfer.amount
         actual = dict(Account.objects.filter(pk__in=expected).values_list("pk", "balance"))

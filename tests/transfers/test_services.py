@@ -226,7 +226,7 @@ def test_a_failure_inside_the_transaction_writes_nothing(
 def test_the_factory_builds_a_consistent_transfer():
     from tests.factories import TransferFactory
 
-    transfer = TransferFactory(amount=Decimal("12.34"))
+    transfer = TransferFactory.create(amount=Decimal("12.34"))
     assert transfer.is_completed
     assert AccountFactory._meta.model.objects.get(pk=transfer.destination_id).balance == Decimal(
         "12.34"
