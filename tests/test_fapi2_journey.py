@@ -56,7 +56,9 @@ def reviewed_transfer(browser: Browser) -> None:
     browser.sign_in()
     browser.through_idp(browser.get("/transfers/new"), ALICE)
     form = browser.get("/transfers/new")
-    key = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)[1].decode()
+    found = re.search(rb'name="idempotency_key" value="([^"]+)"', form.content)
+    assert found, "the transfer form carries its Idempotency-Key"
+    key = found[1].decode()
     assert browser.post("/transfers/new", {**PAYMENT, "idempotency_key": key}).status_code == 302
 
 

@@ -23,8 +23,10 @@ from tests.journey import PROFILES
 pytestmark = pytest.mark.browser
 
 # Settings a developer's shell may carry that would point this server elsewhere.
-FOREIGN = ("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL", "OIDC_", "AUTH0_", "API_", "DEVIDP_")
-FOREIGN += ("FABRIKAM_PROFILE", "DEMO_KEYS_DIR")
+FOREIGN = (
+    *("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL", "OIDC_", "AUTH0_", "API_", "DEVIDP_"),
+    *("FABRIKAM_PROFILE", "DEMO_KEYS_DIR"),
+)
 
 
 @pytest.fixture(scope="module", params=PROFILES)

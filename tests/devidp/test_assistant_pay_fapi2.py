@@ -76,7 +76,9 @@ def test_in_fapi2_the_assistant_pays_with_a_dpop_bound_token(fapi2, alice, monke
         jws.extract_compact(captured["headers"]["DPoP"].encode()).headers()["jwk"]
     )
     proof = jwt.decode(captured["headers"]["DPoP"], proof_key, algorithms=["ES256"])
-    claims = jwt.decode(token, KeySet.import_key_set(jwks()), algorithms=["PS256"]).claims
+    claims = jwt.decode(
+        token, KeySet.import_key_set({"keys": jwks()["keys"]}), algorithms=["PS256"]
+    ).claims
     assert claims["client_id"] == "fabrikam-assistant"
     assert claims["cnf"] == {"jkt": proof_key.thumbprint()}
     assert proof.claims["htu"] == "http://testserver/api/transfers"

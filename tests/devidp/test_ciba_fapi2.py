@@ -133,7 +133,7 @@ def test_the_ciba_access_token_is_bound_to_the_proofs_key(approved, key, dpop_ke
     body = response.json()
     assert body["token_type"] == "DPoP"
     claims = jwt.decode(
-        body["access_token"], KeySet.import_key_set(jwks()), algorithms=["PS256"]
+        body["access_token"], KeySet.import_key_set({"keys": jwks()["keys"]}), algorithms=["PS256"]
     ).claims
     assert claims["cnf"] == {"jkt": dpop_key.thumbprint()}
     assert claims["client_id"] == ASSISTANT
