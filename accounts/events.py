@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import StepUpEvent
+from .services import customer_identify
 
 log = logging.getLogger("fabrikam.security")
 
@@ -31,6 +32,13 @@ def _token_client(token: Any) -> str:
 
 
 def on_signed_in(sender: Any, *, request: Any, user: Any, claims: dict, **kwargs: Any) -> None:
+    # The ID token's `iss` and `sub` are the key the API uses for the same person.
+    customer_identify(
+        issuer=str(claims["iss"]),
+        sub=str(claims["sub"]),
+        name=str(claims.get("name") or "")[:200],
+        email=str(claims.get("email") or "")[:254],
+    )
     stepup_event_record(
         sub=user.get_username(),
         outcome=StepUpEvent.Outcome.SIGNED_IN,
