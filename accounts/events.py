@@ -67,6 +67,18 @@ def on_step_up_refused(
     )
 
 
+def on_step_up_declined(
+    sender: Any, *, request: Any, step_up: Any, reason: str, **kwargs: Any
+) -> None:
+    # A "no" is part of the history too: a decline the person did not make is a warning.
+    stepup_event_record(
+        sub=request.user.get_username(),
+        outcome=StepUpEvent.Outcome.DECLINED,
+        client_id=settings.OIDC_CLIENT_ID or "",
+        detail=f"{step_up.scope or 'web'}: {reason or 'cancelled'}",
+    )
+
+
 def on_token_spent(sender: Any, *, request: Any, token: Any, response: Any, **kwargs: Any) -> None:
     stepup_event_record(
         sub=token.sub,

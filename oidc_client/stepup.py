@@ -46,7 +46,7 @@ from . import provider, session
 from .claims import authenticated_within, has_mfa
 from .conf import app_settings
 from .errors import SignInFailed
-from .signals import step_up_passed, step_up_refused
+from .signals import step_up_declined, step_up_passed, step_up_refused
 
 log = logging.getLogger("oidc_client")
 
@@ -224,6 +224,7 @@ def cancelled(request: HttpRequest, flow: provider.Flow, *, reason: str = "") ->
     came_from = "/"
     if flow.step_up is not None:
         step_up = StepUp(**flow.step_up)
+        step_up_declined.send(None, request=request, step_up=step_up, reason=reason)
         clear_guard(request, step_up)
         came_from = request.session.get(CAME_FROM_KEY, {}).pop(step_up.key, "/")
         request.session.modified = True
