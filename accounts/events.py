@@ -95,3 +95,14 @@ def on_token_replayed(sender: Any, *, request: Any, token: Any, **kwargs: Any) -
         client_id=_token_client(token),
         detail=f"{request.method} {request.path}: token already spent",
     )
+
+
+def on_step_up_challenged(
+    sender: Any, *, request: Any, token: Any, acr_values: str, **kwargs: Any
+) -> None:
+    stepup_event_record(
+        sub=token.sub,
+        outcome=StepUpEvent.Outcome.CHALLENGED,
+        client_id=_token_client(token),
+        detail=f"{request.method} {request.path}: needs {acr_values or 'a second factor'}",
+    )
