@@ -169,6 +169,7 @@ SCHEMAS: dict[str, Any] = {
                     "token_accepted",
                     "token_replayed",
                     "challenged",
+                    "declined",
                 ]
             },
             "label": {
