@@ -169,9 +169,13 @@ SCHEMAS: dict[str, Any] = {
                     "token_accepted",
                     "token_replayed",
                     "challenged",
+                    "declined",
                 ]
             },
-            "label": {"type": "string", "examples": ["Token replay refused"]},
+            "label": {
+                "type": "string",
+                "examples": ["Blocked: a used transfer token was sent again"],
+            },
             "detail": {"type": "string", "description": "Facts only, never a token"},
             "client_id": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},

@@ -17,6 +17,12 @@ class AccountsConfig(AppConfig):
         web_signals.step_up_refused.connect(
             events.on_step_up_refused, dispatch_uid="accounts.refused"
         )
+        web_signals.step_up_declined.connect(
+            events.on_step_up_declined, dispatch_uid="accounts.declined"
+        )
+        api_signals.step_up_challenged.connect(
+            events.on_step_up_challenged, dispatch_uid="accounts.challenged"
+        )
         api_signals.token_spent.connect(events.on_token_spent, dispatch_uid="accounts.spent")
         api_signals.token_replayed.connect(
             events.on_token_replayed, dispatch_uid="accounts.replayed"

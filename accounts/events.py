@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import StepUpEvent
+from .services import customer_identify
 
 log = logging.getLogger("fabrikam.security")
 
@@ -31,6 +32,13 @@ def _token_client(token: Any) -> str:
 
 
 def on_signed_in(sender: Any, *, request: Any, user: Any, claims: dict, **kwargs: Any) -> None:
+    # The ID token's `iss` and `sub` are the key the API uses for the same person.
+    customer_identify(
+        issuer=str(claims["iss"]),
+        sub=str(claims["sub"]),
+        name=str(claims.get("name") or "")[:200],
+        email=str(claims.get("email") or "")[:254],
+    )
     stepup_event_record(
         sub=user.get_username(),
         outcome=StepUpEvent.Outcome.SIGNED_IN,
@@ -59,6 +67,18 @@ def on_step_up_refused(
     )
 
 
+def on_step_up_declined(
+    sender: Any, *, request: Any, step_up: Any, reason: str, **kwargs: Any
+) -> None:
+    # A "no" is part of the history too: a decline the person did not make is a warning.
+    stepup_event_record(
+        sub=request.user.get_username(),
+        outcome=StepUpEvent.Outcome.DECLINED,
+        client_id=settings.OIDC_CLIENT_ID or "",
+        detail=f"{step_up.scope or 'web'}: {reason or 'cancelled'}",
+    )
+
+
 def on_token_spent(sender: Any, *, request: Any, token: Any, response: Any, **kwargs: Any) -> None:
     stepup_event_record(
         sub=token.sub,
@@ -74,4 +94,15 @@ def on_token_replayed(sender: Any, *, request: Any, token: Any, **kwargs: Any) -
         outcome=StepUpEvent.Outcome.TOKEN_REPLAYED,
         client_id=_token_client(token),
         detail=f"{request.method} {request.path}: token already spent",
+    )
+
+
+def on_step_up_challenged(
+    sender: Any, *, request: Any, token: Any, acr_values: str, **kwargs: Any
+) -> None:
+    stepup_event_record(
+        sub=token.sub,
+        outcome=StepUpEvent.Outcome.CHALLENGED,
+        client_id=_token_client(token),
+        detail=f"{request.method} {request.path}: needs {acr_values or 'a second factor'}",
     )

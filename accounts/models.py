@@ -109,10 +109,11 @@ class StepUpEvent(models.Model):
     class Outcome(models.TextChoices):
         SIGNED_IN = "signed_in", "Signed in"
         STEP_UP_PASSED = "step_up_passed", "Step-up passed"
-        STEP_UP_REFUSED = "step_up_refused", "Step-up refused"
+        STEP_UP_REFUSED = "step_up_refused", "Step-up failed: not accepted by the bank"
         TOKEN_ACCEPTED = "token_accepted", "Transfer token accepted"
-        TOKEN_REPLAYED = "token_replayed", "Token replay refused"
+        TOKEN_REPLAYED = "token_replayed", "Blocked: a used transfer token was sent again"
         CHALLENGED = "challenged", "API asked for a fresh second factor"
+        DECLINED = "declined", "Declined at the identity provider"
 
     sub = models.CharField(max_length=255, db_index=True)
     client_id = models.CharField(max_length=255, blank=True)

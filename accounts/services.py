@@ -113,6 +113,27 @@ def customer_provision(
     return customer
 
 
+def customer_identify(*, issuer: str, sub: str, name: str = "", email: str = "") -> Customer:
+    """Provision or refresh the customer from the web sign-in's ID token.
+
+    The API learns the customer from access tokens, which carry no `name`; the ID token
+    does. So the web sign-in is where a new customer's name reaches the bank (payers see it,
+    masked, before paying) and where a changed name or email is picked up. An empty claim
+    (a scope not granted) never erases what the bank already knows.
+    """
+    customer = customer_provision(issuer=issuer, sub=sub, name=name, email=email)
+    changed = {
+        field: value
+        for field, value in (("name", name), ("email", email))
+        if value and getattr(customer, field) != value
+    }
+    if changed:
+        Customer.objects.filter(pk=customer.pk).update(**changed)
+        for field, value in changed.items():
+            setattr(customer, field, value)
+    return customer
+
+
 def _welcome_deposit() -> Decimal:
     """WELCOME_DEPOSIT, or nothing once WELCOME_DEPOSITS_PER_HOUR new customers had one in
     the last hour: a flood of sign-ups gets accounts, not money. Locking the clearing

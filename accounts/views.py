@@ -24,7 +24,13 @@ from .statement_csv import statement_csv, statement_filename
 # OIDC_WEB_STEP_UP_MAX_AGE seconds (a transfer's step-up counts too). Like transfers, it
 # leaves the provider to decide whether the password is needed besides the second factor;
 # the statement page says it was opened with the second factor, so no message either.
-STATEMENTS_STEP_UP = StepUp(kind="web", max_age=None, message="")
+STATEMENTS_STEP_UP = StepUp(
+    kind="web",
+    max_age=None,
+    message="",
+    purpose="Statements show your full account history, so opening one needs a fresh "
+    "second factor.",
+)
 
 
 @require_GET

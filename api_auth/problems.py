@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from .errors import BearerChallenge, DPoPChallenge, Problem
+from .signals import step_up_challenged
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,19 @@ def error_response(exc: Problem, request: HttpRequest | None = None) -> JsonResp
     return response
 
 
+def _announce_challenge(exc: Problem, request: HttpRequest) -> None:
+    # Only a valid token refused for its authentication context: the host logs it, after
+    # the view's transaction has rolled back, so the record is kept.
+    token = getattr(request, "token", None)
+    if (
+        isinstance(exc, BearerChallenge)
+        and exc.error == "insufficient_user_authentication"
+        and token is not None
+    ):
+        acr_values = str(exc.params.get("acr_values", ""))
+        step_up_challenged.send(None, request=request, token=token, acr_values=acr_values)
+
+
 def api_view(*methods: str) -> Callable[[View], View]:
     """Declare an API endpoint: allowed methods, problem+json errors, never cached."""
 
@@ -84,6 +98,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 try:
                     response = view(request, *args, **kwargs)
                 except Problem as exc:
+                    _announce_challenge(exc, request)
                     response = error_response(exc, request)
                 except DATABASE_OUTAGES:
                     # The transaction rolled back, so nothing was written and no token was

@@ -12,3 +12,7 @@ from django.dispatch import Signal
 token_spent = Signal()
 # A spent token came back with a different request (a replay): refused with invalid_token.
 token_replayed = Signal()
+# A valid token was refused for too weak or too old an authentication (RFC 9470's
+# insufficient_user_authentication); also `acr_values`, what was asked for. Sent after the
+# view's transaction rolled back, so a receiver's writes are kept.
+step_up_challenged = Signal()

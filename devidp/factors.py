@@ -11,6 +11,7 @@ import logging
 import math
 import secrets
 import time
+from datetime import timedelta
 
 import pyotp
 from django.contrib.auth.hashers import make_password
@@ -18,6 +19,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from . import ratelimit
 from .models import IdpUser
@@ -143,11 +145,24 @@ def totp_enrol(*, user: IdpUser, secret: str, code: str, ip: str) -> None:
     """Save a new authenticator once the person proves it works with a first code."""
     totp_verify(user=user, code=code, ip=ip, secret=secret)
     user.totp_secret = secret
-    user.save(update_fields=["totp_secret"])
+    user.totp_pending_secret, user.totp_pending_at = "", None
+    user.save(update_fields=["totp_secret", "totp_pending_secret", "totp_pending_at"])
 
 
-def totp_new_secret() -> str:
-    return pyotp.random_base32()
+def totp_pending_secret(*, user: IdpUser, max_age: int) -> str:
+    """The secret to show on the enrolment page: the same one until it is enrolled or expires.
+
+    A new secret on every visit would silently invalidate the key a person has already added
+    to their app after a reload or a trip back from another tab. It expires after `max_age`
+    seconds, like the signed copy the form posts back, so a forgotten one is not kept forever.
+    """
+    now = timezone.now()
+    fresh = user.totp_pending_at and now - user.totp_pending_at < timedelta(seconds=max_age)
+    if user.totp_pending_secret and fresh:
+        return user.totp_pending_secret
+    user.totp_pending_secret, user.totp_pending_at = pyotp.random_base32(), now
+    user.save(update_fields=["totp_pending_secret", "totp_pending_at"])
+    return user.totp_pending_secret
 
 
 def totp_provisioning_uri(*, user: IdpUser, secret: str) -> str:

@@ -47,6 +47,11 @@ class IdpUser(models.Model):
     totp_secret = models.CharField(max_length=64, blank=True)
     # The last accepted TOTP time-step: a code is accepted once, never replayed.
     totp_last_step = models.BigIntegerField(null=True, blank=True)
+    # The secret shown on the enrolment page until a first code proves it (then it moves to
+    # `totp_secret`) or it expires: reopening the page must not change the key the person
+    # is already typing into their app.
+    totp_pending_secret = models.CharField(max_length=64, blank=True)
+    totp_pending_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,3 +14,6 @@ signed_out = Signal()
 step_up_passed = Signal()
 # request, step_up (StepUp), reason (a short text, never a token)
 step_up_refused = Signal()
+# request, step_up (StepUp), reason (the provider's words, or ""): the person said no at
+# the provider (cancelled, or declined an approval), which is not a failure of the step-up
+step_up_declined = Signal()

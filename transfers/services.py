@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -47,7 +47,9 @@ def _history(customer: Customer, destination_number: str) -> History:
     # Two subqueries in one round trip, each an index range or probe (see Transfer.Meta):
     # only today's rows are summed, and one earlier payment to this payee is enough. So
     # the cost stays flat however many transfers the customer made before today.
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    # The daily limit's day is the UTC day, like statement months: a money rule must not
+    # move with TIME_ZONE, which only says how pages show times to the customer.
+    midnight = datetime.combine(timezone.now().astimezone(UTC).date(), time.min, tzinfo=UTC)
     completed = Transfer.objects.filter(customer=OuterRef("pk"), status=Transfer.Status.COMPLETED)
     today = (
         completed.filter(created_at__gte=midnight)

@@ -111,7 +111,7 @@ def totp_enrol(request: HttpRequest, pending: PendingAuthorization, user: IdpUse
             else:
                 return _second_factor_passed(request, pending)
     else:
-        secret = factors.totp_new_secret()
+        secret = factors.totp_pending_secret(user=user, max_age=ENROL_MAX_AGE)
         signed = signing.dumps({"user": user.pk, "secret": secret}, salt=ENROL_SALT)
         form = EnrolForm(initial={"signed_secret": signed})
     uri = factors.totp_provisioning_uri(user=user, secret=secret)

@@ -137,7 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# How pages show times (receipts, history): the customer's local time. Stored times stay
+# UTC (USE_TZ), and so do the money rules: the daily limit's midnight and statement months
+# are UTC days and months whatever this says (transfers/services.py, accounts/selectors.py).
+TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
 

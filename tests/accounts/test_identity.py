@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from accounts.models import Customer
+from accounts.selectors import mask_name, payee_lookup
+from oidc_client.signals import signed_in
 from tests.tokens import ISSUER, bearer
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,27 @@ def test_another_issuers_token_with_alices_sub_cannot_spend_her_money(
     assert response.status_code == 422
     assert response.json()["detail"] == "That is not one of your accounts."
     assert alice_checking.balance == 1000
+
+
+def _sign_in(rf, *, issuer: str, sub: str, **claims: str) -> None:
+    """What the web client announces after a verified ID token (oidc_client.views)."""
+    user = get_user_model().objects.get_or_create(username=sub)[0]
+    claims = {"iss": issuer, "sub": sub, **claims}
+    signed_in.send(None, request=rf.get("/"), user=user, claims=claims)
+
+
+def test_a_new_customers_name_reaches_the_bank_at_web_sign_in_so_payers_see_it(rf):
+    _sign_in(rf, issuer=ISSUER, sub="devidp|dana", name="Dana Ruiz", email="dana@example.com")
+
+    customer = Customer.objects.get(issuer=ISSUER, sub="devidp|dana")
+    assert customer.name == "Dana Ruiz"
+    payee = payee_lookup(number=customer.accounts.get(kind="checking").number)
+    assert mask_name(payee.customer.name) == "Dana R."
+
+
+def test_a_changed_name_is_picked_up_at_sign_in_and_kept_when_no_profile_is_granted(rf, alice):
+    _sign_in(rf, issuer=alice.issuer, sub=alice.sub, name="Alice Ng-Park")
+    _sign_in(rf, issuer=alice.issuer, sub=alice.sub)  # no `profile` scope: no `name` claim
+
+    alice.refresh_from_db()
+    assert alice.name == "Alice Ng-Park"

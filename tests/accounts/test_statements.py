@@ -98,6 +98,7 @@ def test_without_a_second_factor_the_statement_sends_the_user_to_the_idp(signed_
     assert params["acr_values"] == MFA
     assert "max_age" not in params  # the IdP decides about the password; the factor is a must
     assert params["scope"] == "openid"  # web-only step-up: no extra API scope
+    assert "full account history" in params["purpose"]  # the IdP says why, not "a page"
 
 
 def test_a_transfer_step_up_within_the_window_opens_the_statement_too(signed_in, op):

@@ -4,15 +4,18 @@ found (before any second factor is asked for)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from accounts.models import LedgerEntry
 from oidc_client.session import ELEVATED_KEY
 from tests.factories import AccountFactory, CustomerFactory, TransferFactory
 from tests.oidc_client.oidc_provider import ISSUER
 from tests.web_api import MFA, sign_in_with
 from transfers.client import PENDING_KEY
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,22 @@ def test_charlie_asking_for_alices_statement_gets_404_without_a_second_factor(
         assert b"No such account" in response.content
     assert client.get("/accounts/1999999999/statements").status_code == 404
     assert client.get("/accounts/1000000011/").status_code == 404  # as the history page says
+
+
+def test_history_and_receipts_show_local_time_and_statements_say_they_are_utc(
+    alice_with_everything, settings
+):
+    settings.TIME_ZONE = "America/New_York"
+    at = datetime(2026, 12, 4, 2, 30, tzinfo=UTC)  # 21:30 on 3 Dec in New York
+    LedgerEntry.objects.filter(account__number="1000000011").update(created_at=at)
+    Transfer.objects.filter(pk=alice_with_everything.transfer.pk).update(created_at=at)
+
+    history = alice_with_everything.get("/accounts/1000000011/").content.decode()
+    receipt = alice_with_everything.get(f"/transfers/{alice_with_everything.transfer.pk}")
+    statement = alice_with_everything.get("/accounts/1000000011/statements?month=2026-12")
+
+    assert "3 Dec 2026, 21:30" in history
+    assert "3 Dec 2026, 21:30" in receipt.content.decode()
+    # The statement month is the UTC month, so the entry is in December's, dated in UTC.
+    assert "midnight to midnight UTC" in statement.content.decode()
+    assert "2026-12-04" in statement.content.decode()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
+from django.utils import timezone
 
 from devidp import ratelimit
 from devidp.models import IdpUser
+from devidp.views.second_factor import ENROL_MAX_AGE
 
 from .conftest import RelyingParty, query, totp_code, verify_id_token
 
@@ -165,3 +168,21 @@ def test_a_reused_right_code_counts_as_no_failed_attempt_and_says_when_the_next_
 
     wrong = other.second_factor(step, alice, code="000000")
     assert b"4 attempts left" in wrong.content  # the reused codes counted for nothing
+
+
+def _shown_secret(page: str) -> str:
+    return re.search(r'class="idp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+
+
+def test_reopening_the_enrolment_page_shows_the_same_key_until_it_expires(rp, demo):
+    enrol_url = sign_up(rp, name="Dana Ruiz", email="dana@example.com", password="correct horse 9")[
+        "Location"
+    ]
+    first = _shown_secret(rp.browser.get(enrol_url).content.decode())
+
+    assert _shown_secret(rp.browser.get(enrol_url).content.decode()) == first
+
+    IdpUser.objects.filter(email="dana@example.com").update(
+        totp_pending_at=timezone.now() - timedelta(seconds=ENROL_MAX_AGE + 1)
+    )
+    assert _shown_secret(rp.browser.get(enrol_url).content.decode()) != first

@@ -49,6 +49,15 @@ def test_a_step_up_explains_itself_before_asking_for_the_code(rp, alice):
     assert "make totp USER=alice@fabrikam.example" in html  # a seeded demo user
 
 
+def test_a_step_up_shows_the_clients_own_purpose_escaped_instead_of_the_generic_one(rp, alice):
+    rp.login(alice)
+    purpose = "Statements show your full history <b>now</b>."
+    html = page(rp, rp.authorize(nonce="2", scope="openid", acr_values=MFA_POLICY, purpose=purpose))
+
+    assert "Statements show your full history &lt;b&gt;now&lt;/b&gt;." in html
+    assert "A sensitive page or action" not in html
+
+
 def test_a_step_up_on_an_old_session_confirms_the_person_with_the_password(rp, alice, settings):
     rp.login(alice)
     IdpSession.objects.update(auth_time=timezone.now() - timedelta(hours=1))

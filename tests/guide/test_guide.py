@@ -71,7 +71,7 @@ def test_the_security_page_lists_this_customers_history_with_refused_replays(ali
 
     html = alice.get("/security").content.decode()
 
-    assert "Token replay refused" in html and "token already spent" in html
+    assert "Blocked: a used transfer token was sent again" in html and "token already spent" in html
     assert "Signed in" in html  # the sign-in this test just made
     assert "mallory-only" not in html  # another subject's events stay theirs
 

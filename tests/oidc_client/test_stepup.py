@@ -276,3 +276,20 @@ def test_a_description_that_is_not_plain_text_is_not_shown(signed_in, op):
     )
     assert b"You cancelled the verification" in response.content
     assert b"x" * 200 not in response.content
+
+
+def test_a_decline_at_the_provider_is_kept_in_the_security_history_in_its_words(signed_in, op):
+    params = op.authorize(signed_in, "/transfers/new")
+    signed_in.get(
+        "/callback",
+        {
+            "error": "access_denied",
+            "error_description": "You declined on your phone.",
+            "state": params["state"],
+            "iss": ISSUER,
+        },
+    )
+
+    declined = StepUpEvent.objects.get(outcome="declined")
+    assert declined.get_outcome_display() == "Declined at the identity provider"
+    assert declined.detail == "transfer:funds: You declined on your phone."

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import StepUpEvent
+from api_auth.conf import PHISHING_RESISTANT_ACR
 from api_auth.models import SpentToken
 from tests.tokens import MFA_POLICY as MFA
 from tests.tokens import bearer
@@ -377,3 +378,18 @@ def test_an_account_number_that_is_not_digits_is_simply_not_found(
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_challenge_is_kept_in_the_security_history_even_from_inside_the_transaction(
+    client, transfer_token, payment, settings
+):
+    post(client, transfer_token(amr=["pwd"], acr="urn:fabrikam:pwd"), payment)
+    settings.TRANSACTION_APPROVAL_THRESHOLD = Decimal("10000.00")  # a plain token may try it
+    settings.PHISHING_RESISTANT_THRESHOLD = Decimal("100.00")  # asked in the view, not before
+    post(client, transfer_token(), {**payment, "amount": "500.00"})
+
+    challenged = StepUpEvent.objects.filter(outcome="challenged", sub="test|alice")
+    assert [event.detail for event in challenged.order_by("id")] == [
+        f"POST /api/transfers: needs {MFA}",
+        f"POST /api/transfers: needs {PHISHING_RESISTANT_ACR}",
+    ]

@@ -28,7 +28,7 @@ def test_the_caller_sees_their_own_events_newest_first_including_refused_replays
     body = response.json()
     assert response.status_code == 200
     assert [event["outcome"] for event in body["events"]] == ["token_replayed", "signed_in"]
-    assert body["events"][0]["label"] == "Token replay refused"
+    assert body["events"][0]["label"] == "Blocked: a used transfer token was sent again"
     validator("SecurityEventList").validate(body)  # as the API documents it
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError
@@ -232,3 +234,17 @@ def test_the_factory_builds_a_consistent_transfer():
         "12.34"
     )
     assert_ledger_consistent()
+
+
+def test_the_daily_limit_counts_the_utc_day_whatever_time_zone_pages_use(
+    settings, alice, alice_checking, bob_checking
+):
+    # TIME_ZONE only words the pages; the limit's day, like a statement's month, is UTC.
+    settings.TIME_ZONE = "America/New_York"
+    settings.DAILY_TRANSFER_LIMIT = Decimal("300.00")
+    evening = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)  # yesterday in UTC, today in New York
+    first = pay(alice, alice_checking, bob_checking, "300.00")
+    Transfer.objects.filter(pk=first.pk).update(created_at=evening)
+
+    with mock.patch("django.utils.timezone.now", return_value=evening + timedelta(hours=3)):
+        assert pay(alice, alice_checking, bob_checking, "300.00").is_completed
