@@ -86,6 +86,7 @@ def test_a_new_customers_name_reaches_the_bank_at_web_sign_in_so_payers_see_it(r
     customer = Customer.objects.get(issuer=ISSUER, sub="devidp|dana")
     assert customer.name == "Dana Ruiz"
     payee = payee_lookup(number=customer.accounts.get(kind="checking").number)
+    assert payee is not None
     assert mask_name(payee.customer.name) == "Dana R."
 
 

@@ -171,7 +171,9 @@ def test_a_reused_right_code_counts_as_no_failed_attempt_and_says_when_the_next_
 
 
 def _shown_secret(page: str) -> str:
-    return re.search(r'class="idp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    shown = re.search(r'class="idp-secret">([A-Z2-7 ]+)<', page)
+    assert shown, "the enrolment page shows the key to type"
+    return shown.group(1).replace(" ", "")
 
 
 def test_reopening_the_enrolment_page_shows_the_same_key_until_it_expires(rp, demo):
