@@ -11,6 +11,7 @@ tokens), with the three apps switched together as `make demo PROFILE=fapi2` does
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 import requests
+from django.apps import apps
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -138,11 +140,12 @@ class Browser:
         }
         if "request_uri" not in query:
             return query
-        from devidp.models import PushedAuthorizationRequest, digest
-
-        pushed = PushedAuthorizationRequest.objects.get(
-            request_uri_hash=digest(query["request_uri"])
-        )
+        # Read from the IdP's table by app label: the harness drives the embedded IdP, but
+        # no module outside devidp imports it (tests/devidp/test_isolation.py). The IdP
+        # keys a request_uri by its SHA-256 (devidp.models.digest).
+        pushed_requests = apps.get_model("devidp", "PushedAuthorizationRequest")
+        request_uri_hash = hashlib.sha256(query["request_uri"].encode()).hexdigest()
+        pushed = pushed_requests.objects.get(request_uri_hash=request_uri_hash)
         return {**pushed.params, **query}
 
     def api_auth(self, token: str) -> requests.auth.AuthBase:

@@ -21,7 +21,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 from joserfc import jws
 from joserfc.jwk import ECKey
@@ -143,7 +142,7 @@ def test_the_web_client_signs_in_against_certified_fapi2_provider_and_calls_with
     # The bank's way to call an API with it: the provider's userinfo endpoint checks the
     # proof (htm, htu, ath, its nonce after one retry) and that the token is bound to it.
     request = RequestFactory().get("/")
-    request.session = SessionStore(client.session.session_key)
+    request.session = client.session  # the configured engine's store (Redis in CI)
     userinfo = provider.metadata()["userinfo_endpoint"]
     dpop._nonces.clear()  # as a fresh worker would: the first call learns the nonce
     me = requests.get(userinfo, auth=session.api_auth(request), timeout=10)

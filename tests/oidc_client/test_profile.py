@@ -167,7 +167,7 @@ def test_api_auth_sends_dpop_for_a_dpop_token_and_bearer_otherwise(client, op, f
     op.token_overrides["id_token"] = es256_id_token(op)
     back(client, pushed)
     request = RequestFactory().get("/")
-    request.session = SessionStore(client.session.session_key)
+    request.session = client.session  # the configured engine's store (Redis in CI)
     assert isinstance(session.api_auth(request), dpop.DPoPAuth)
     request.session[session.TOKENS_KEY]["token_type"] = "Bearer"
     assert isinstance(session.api_auth(request), dpop.BearerAuth)
